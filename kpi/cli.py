@@ -1,0 +1,316 @@
+"""The ``kpi`` command line. It only parses arguments and calls the modules that work.
+
+Every expected failure (bad arguments, unreachable database, red build) ends with one
+line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from pathlib import Path
+
+import psycopg
+
+from kpi import embedded
+from kpi.dbt_runner import DbtError, run_dbt
+from kpi.settings import Settings, SettingsError
+
+DEFAULT_SCALE = 0.02
+DEFAULT_SEED = 42
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class CliError(Exception):
+    """An expected failure: printed as one line, exit status ``code``."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _json_object(text: str) -> dict[str, object]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        value = None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(
+            f"must be a JSON object, e.g. '{{\"visit_window\": 50}}', got {text!r}"
+        )
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+        raise CliError(f"{self.prog}: {message}", EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kpi", description="Clinical KPI marts: generate, build, sync, serve.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    db = commands.add_parser("db", help="the embedded PostgreSQL")
+    db.add_argument("action", choices=["start", "stop", "status"])
+
+    gen = commands.add_parser("generate", help="write deterministic synthetic source tables")
+    gen.add_argument("--scale", type=_positive_float, default=DEFAULT_SCALE)
+    gen.add_argument("--seed", type=_non_negative_int, default=DEFAULT_SEED)
+    gen.add_argument("--as-of", type=_iso_date, default=None, help="report date (default today)")
+    gen.add_argument("--replace", action="store_true", help="overwrite existing source data")
+
+    build = commands.add_parser("build", help="dbt build (models, unit tests, data tests)")
+    _add_dbt_arguments(build)
+    build.add_argument("--select", "-s", nargs="+", default=None)
+
+    docs = commands.add_parser("docs", help="build the dbt docs site and serve it locally")
+    docs.add_argument("--port", type=_non_negative_int, default=8080)
+    docs.add_argument("--no-serve", action="store_true", help="only generate the site")
+
+    demo = commands.add_parser("demo", help="embedded database, generate, build, and report")
+    demo.add_argument("--scale", type=_positive_float, default=DEFAULT_SCALE)
+    demo.add_argument("--seed", type=_non_negative_int, default=DEFAULT_SEED)
+    demo.add_argument("--as-of", type=_iso_date, default=None)
+    return parser
+
+
+def _add_dbt_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--vars", type=_json_object, default=None, help="dbt vars as JSON")
+    sub.add_argument("--as-of", type=_iso_date, default=None, help="shortcut for as_of_date")
+    sub.add_argument("--target", default=None, help="dbt target (default: generated profile)")
+
+
+# ------------------------------------------------------------------------- connections
+
+
+def connections(settings: Settings) -> embedded.Connections:
+    """The warehouse and app DSNs: the configured servers, or the embedded one."""
+    if settings.embedded:
+        try:
+            return embedded.start(settings.pgdata)
+        except embedded.EmbeddedServerError as exc:
+            raise CliError(str(exc)) from None
+    conns = embedded.Connections(settings.warehouse_dsn or "", settings.app_dsn or "")
+    for name, dsn in (("KPI_WAREHOUSE_DSN", conns.warehouse_dsn), ("KPI_APP_DSN", conns.app_dsn)):
+        try:
+            with psycopg.connect(dsn, connect_timeout=5) as conn:
+                conn.execute("select 1")
+        except psycopg.Error as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise CliError(f"cannot connect to {name}: {reason}") from None
+    return conns
+
+
+# ---------------------------------------------------------------------------- progress
+
+
+@contextlib.contextmanager
+def progress_reporter() -> Iterator[Callable[[str, int], Callable[[int], None]]]:
+    """A per-table progress bar on a terminal, plain lines elsewhere (CI, pipes)."""
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=False,
+        ) as bar:
+
+            def report(table: str, total: int) -> Callable[[int], None]:
+                task = bar.add_task(table, total=total)
+                return lambda n: bar.advance(task, n)
+
+            yield report
+        return
+
+    def report_plain(table: str, total: int) -> Callable[[int], None]:
+        print(f"  writing {table} (~{total:,} rows)", file=sys.stderr, flush=True)
+        return lambda n: None
+
+    yield report_plain
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.embedded:
+        raise CliError("KPI_WAREHOUSE_DSN/KPI_APP_DSN are set: there is no embedded server")
+    if args.action == "start":
+        conns = connections(settings)
+        print(f"embedded PostgreSQL running (data in {settings.pgdata})")
+        print(f"KPI_WAREHOUSE_DSN={conns.warehouse_dsn}")
+        print(f"KPI_APP_DSN={conns.app_dsn}")
+    elif args.action == "stop":
+        stopped = embedded.stop(settings.pgdata)
+        print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
+    else:
+        conns = embedded.running_connections(settings.pgdata)
+        if conns is None:
+            print(f"embedded PostgreSQL is not running (data dir {settings.pgdata})")
+            return 3
+        print(f"embedded PostgreSQL running (data in {settings.pgdata})")
+        print(f"KPI_WAREHOUSE_DSN={conns.warehouse_dsn}")
+        print(f"KPI_APP_DSN={conns.app_dsn}")
+    return 0
+
+
+def manifest_path(settings: Settings) -> Path:
+    return settings.data_dir / "synthetic-manifest.json"
+
+
+def cmd_generate(settings: Settings, args: argparse.Namespace) -> int:
+    import synthetic
+
+    conns = connections(settings)
+    as_of = args.as_of or date.today()
+    started = time.perf_counter()
+    with progress_reporter() as reporter:
+        try:
+            result = synthetic.generate(
+                conns.warehouse_dsn,
+                scale=args.scale,
+                seed=args.seed,
+                as_of=as_of,
+                replace=args.replace,
+                reporter=reporter,
+                manifest_path=manifest_path(settings),
+            )
+        except synthetic.SourcesNotEmptyError as exc:
+            raise CliError(str(exc)) from None
+    elapsed = time.perf_counter() - started
+    total = sum(result.rows.values())
+    print(f"generated {total:,} rows in {elapsed:.1f}s (scale {args.scale}, seed {args.seed},"
+          f" as of {as_of.isoformat()})")
+    for table, rows in sorted(result.rows.items()):
+        print(f"  {table:45s} {rows:>12,}")
+    print(f"planted-fraud manifest: {manifest_path(settings)}")
+    return 0
+
+
+def _dbt_vars(args: argparse.Namespace) -> dict[str, object]:
+    vars_ = dict(args.vars or {})
+    if args.as_of is not None:
+        vars_["as_of_date"] = args.as_of.isoformat()
+    return vars_
+
+
+def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
+    conns = connections(settings)
+    dbt_args = ["build"]
+    if args.select:
+        dbt_args += ["--select", *args.select]
+    ok = run_dbt(settings, conns.warehouse_dsn, dbt_args, vars_=_dbt_vars(args), target=args.target)
+    if not ok:
+        raise CliError("dbt build failed: see the failures above (nothing was synced)")
+    return 0
+
+
+def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
+    conns = connections(settings)
+    if not run_dbt(settings, conns.warehouse_dsn, ["docs", "generate", "--static"]):
+        raise CliError("dbt docs generate failed")
+    site = settings.dbt_target_path / "static_index.html"
+    print(f"docs site: {site}")
+    if args.no_serve:
+        return 0
+    import functools
+    import http.server
+
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(settings.dbt_target_path)
+    )
+    with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as httpd:
+        print(f"serving http://127.0.0.1:{args.port}/static_index.html (Ctrl-C to stop)")
+        with contextlib.suppress(KeyboardInterrupt):
+            httpd.serve_forever()
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    conns = connections(settings)
+    print(f"1/3 embedded PostgreSQL: {conns.warehouse_dsn}")
+    as_of = args.as_of or date.today()
+    gen_args = argparse.Namespace(scale=args.scale, seed=args.seed, as_of=as_of, replace=True)
+    print("2/3 generating synthetic sources")
+    cmd_generate(settings, gen_args)
+    print("3/3 dbt build")
+    build_args = argparse.Namespace(vars=None, as_of=as_of, target=None, select=None)
+    cmd_build(settings, build_args)
+    print("demo build is green; warehouse marts are in schemas leader_hub and fraud")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "db": cmd_db,
+    "generate": cmd_generate,
+    "build": cmd_build,
+    "docs": cmd_docs,
+    "demo": cmd_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        settings = Settings.from_env()
+        return COMMANDS[args.command](settings, args)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except DbtError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection failed"
+        print(f"error: database unreachable: {reason}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Deterministic synthetic source data for both products (SPEC §4).
+
+One entry function, :func:`generate`: it creates the raw ``station`` and ``ehealth``
+schemas from ``sources.sql``, fills them with COPY, and writes a manifest of the fraud
+patterns it planted so tests can check that the reports find them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import psycopg
+
+from synthetic import ehealth, station
+from synthetic._common import Advance
+
+SOURCES_SQL = Path(__file__).with_name("sources.sql")
+SOURCE_SCHEMAS = ("station", "ehealth")
+
+# reporter(table, expected_rows) -> advance(rows_written)
+Reporter = Callable[[str, int], Advance]
+
+
+class SourcesNotEmptyError(RuntimeError):
+    """The source schemas already hold data and --replace was not given."""
+
+
+@dataclass
+class GenerateResult:
+    rows: dict[str, int] = field(default_factory=dict)
+    planted: dict[str, object] = field(default_factory=dict)
+
+
+def _existing_rows(conn: psycopg.Connection) -> dict[str, int]:
+    found = conn.execute(
+        "select table_schema || '.' || table_name from information_schema.tables"
+        " where table_schema = any(%s)",
+        [list(SOURCE_SCHEMAS)],
+    ).fetchall()
+    counts = {}
+    for (name,) in found:
+        (has_rows,) = conn.execute(f"select exists (select from {name})").fetchone()
+        if has_rows:
+            counts[name] = 1
+    return counts
+
+
+def generate(
+    dsn: str,
+    *,
+    scale: float,
+    seed: int,
+    as_of: date,
+    replace: bool = False,
+    reporter: Reporter | None = None,
+    manifest_path: Path | None = None,
+) -> GenerateResult:
+    """Write both source schemas into the warehouse at ``dsn``; deterministic per seed."""
+    if scale <= 0:
+        raise ValueError("scale must be greater than 0")
+    result = GenerateResult()
+    with psycopg.connect(dsn, autocommit=False) as conn:
+        if not replace and _existing_rows(conn):
+            raise SourcesNotEmptyError(
+                "the warehouse already has source data; pass --replace to overwrite it"
+            )
+        for schema in SOURCE_SCHEMAS:
+            conn.execute(f"drop schema if exists {schema} cascade")
+        conn.execute(SOURCES_SQL.read_text())
+        # Independent streams per product: changing one generator never shifts the other.
+        station_rng, ehealth_rng = (np.random.default_rng([seed, k]) for k in (1, 2))
+        counts, planted = station.generate(conn, station_rng, scale, as_of, reporter)
+        result.rows.update(counts)
+        result.planted["station"] = planted
+        counts, planted = ehealth.generate(conn, ehealth_rng, scale, as_of, reporter)
+        result.rows.update(counts)
+        result.planted["ehealth"] = planted
+        conn.commit()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for schema in SOURCE_SCHEMAS:
+            for table in [t for t in result.rows if t.startswith(f"{schema}.")]:
+                conn.execute(f"analyze {table}")
+    if manifest_path is not None:
+        manifest = {
+            "seed": seed,
+            "scale": scale,
+            "as_of": as_of.isoformat(),
+            "rows": result.rows,
+            "planted": result.planted,
+        }
+        manifest_path.parent.mkdir(parents=True, exist_ok=True)
+        manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return result

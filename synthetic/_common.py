@@ -1,0 +1,74 @@
+"""Shared plumbing for the synthetic generators: column-wise COPY and progress reporting.
+
+Generators build each table as a dict of equally long columns (numpy arrays or lists;
+``None`` or NaN-free masked values become SQL NULL) and hand it to :func:`copy_columns`,
+which streams it into PostgreSQL with ``COPY ... FROM STDIN`` in bounded chunks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import psycopg
+
+CHUNK_ROWS = 100_000
+NULL = "\\N"
+
+# advance(n): called after every chunk with the number of rows written.
+Advance = Callable[[int], None]
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _as_text(column: Any, start: int, stop: int) -> list[str]:
+    """Render one column slice as COPY text values (NULL as \\N)."""
+    part = column[start:stop]
+    if isinstance(part, np.ndarray):
+        if part.dtype == bool:
+            return np.where(part, "t", "f").tolist()
+        if part.dtype.kind in "iu":
+            return part.astype(str).tolist()
+        if part.dtype.kind == "f":
+            return [NULL if v != v else repr(v) for v in part.tolist()]
+        if part.dtype.kind == "M":  # datetime64
+            text = np.datetime_as_string(part, unit="s")
+            return [NULL if t == "NaT" else t.replace("T", " ") for t in text.tolist()]
+        part = part.tolist()
+    out = []
+    for v in part:
+        if v is None:
+            out.append(NULL)
+        elif isinstance(v, bool):
+            out.append("t" if v else "f")
+        elif isinstance(v, str):
+            out.append(_escape(v))
+        else:
+            out.append(str(v))
+    return out
+
+
+def copy_columns(
+    conn: psycopg.Connection,
+    table: str,
+    columns: Mapping[str, Sequence[Any] | np.ndarray],
+    advance: Advance | None = None,
+) -> int:
+    """COPY equally long columns into ``table`` (schema-qualified); returns the row count."""
+    names = list(columns)
+    lengths = {len(columns[name]) for name in names}
+    if len(lengths) != 1:
+        raise ValueError(f"{table}: columns have different lengths {sorted(lengths)}")
+    total = lengths.pop()
+    column_list = ", ".join(names)
+    with conn.cursor() as cur, cur.copy(f"copy {table} ({column_list}) from stdin") as copy:
+        for start in range(0, total, CHUNK_ROWS):
+            stop = min(start + CHUNK_ROWS, total)
+            rendered = [_as_text(columns[name], start, stop) for name in names]
+            copy.write("\n".join(map("\t".join, zip(*rendered, strict=True))) + "\n")
+            if advance is not None:
+                advance(stop - start)
+    return total
