@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 
 from kpi import embedded
-from kpi.dbt_runner import DbtError, run_dbt
+from kpi.dbt_runner import DbtError, run_dbt, write_profile
 from kpi.settings import Settings, SettingsError
 
 DEFAULT_SCALE = 0.02
@@ -100,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dbt_arguments(build)
     build.add_argument("--select", "-s", nargs="+", default=None)
 
+    sync = commands.add_parser("sync", help="publish the last green build into the app database")
+    _add_sync_arguments(sync)
+
+    daily = commands.add_parser("daily", help="build, then sync only if the build is green")
+    _add_dbt_arguments(daily)
+    _add_sync_arguments(daily)
+
     docs = commands.add_parser("docs", help="build the dbt docs site and serve it locally")
     docs.add_argument("--port", type=_non_negative_int, default=8080)
     docs.add_argument("--no-serve", action="store_true", help="only generate the site")
@@ -115,6 +122,28 @@ def _add_dbt_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--vars", type=_json_object, default=None, help="dbt vars as JSON")
     sub.add_argument("--as-of", type=_iso_date, default=None, help="shortcut for as_of_date")
     sub.add_argument("--target", default=None, help="dbt target (default: generated profile)")
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
+def _add_sync_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--allow-shrink", action="store_true", help="publish even if a table loses rows"
+    )
+    sub.add_argument(
+        "--min-fraction",
+        type=_fraction,
+        default=None,
+        help="shrink guard: smallest allowed new/current row ratio (default 0.5)",
+    )
 
 
 # ------------------------------------------------------------------------- connections
@@ -156,14 +185,14 @@ def progress_reporter() -> Iterator[Callable[[str, int], Callable[[int], None]]]
         ) as bar:
 
             def report(table: str, total: int) -> Callable[[int], None]:
-                task = bar.add_task(table, total=total)
+                task = bar.add_task(table, total=total or None)
                 return lambda n: bar.advance(task, n)
 
             yield report
         return
 
     def report_plain(table: str, total: int) -> Callable[[int], None]:
-        print(f"  writing {table} (~{total:,} rows)", file=sys.stderr, flush=True)
+        print(f"  {table}" + (f" (~{total:,} rows)" if total else ""), file=sys.stderr, flush=True)
         return lambda n: None
 
     yield report_plain
@@ -177,6 +206,7 @@ def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
         raise CliError("KPI_WAREHOUSE_DSN/KPI_APP_DSN are set: there is no embedded server")
     if args.action == "start":
         conns = connections(settings)
+        write_profile(settings, conns.warehouse_dsn)
         print(f"embedded PostgreSQL running (data in {settings.pgdata})")
         print(f"KPI_WAREHOUSE_DSN={conns.warehouse_dsn}")
         print(f"KPI_APP_DSN={conns.app_dsn}")
@@ -219,8 +249,10 @@ def cmd_generate(settings: Settings, args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
     elapsed = time.perf_counter() - started
     total = sum(result.rows.values())
-    print(f"generated {total:,} rows in {elapsed:.1f}s (scale {args.scale}, seed {args.seed},"
-          f" as of {as_of.isoformat()})")
+    print(
+        f"generated {total:,} rows in {elapsed:.1f}s (scale {args.scale}, seed {args.seed},"
+        f" as of {as_of.isoformat()})"
+    )
     for table, rows in sorted(result.rows.items()):
         print(f"  {table:45s} {rows:>12,}")
     print(f"planted-fraud manifest: {manifest_path(settings)}")
@@ -243,6 +275,43 @@ def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     if not ok:
         raise CliError("dbt build failed: see the failures above (nothing was synced)")
     return 0
+
+
+def cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
+    import sync
+
+    conns = connections(settings)
+    min_fraction = (
+        args.min_fraction if args.min_fraction is not None else settings.sync_min_fraction
+    )
+    with progress_reporter() as reporter:
+        try:
+            result = sync.run_sync(
+                conns.warehouse_dsn,
+                conns.app_dsn,
+                settings.dbt_target_path,
+                allow_shrink=args.allow_shrink,
+                min_fraction=min_fraction,
+                reporter=reporter,
+            )
+        except (sync.GateError, sync.ShrinkError) as exc:
+            raise CliError(f"sync refused: {exc}") from None
+    total = sum(result.rows.values())
+    print(
+        f"synced {total:,} rows in {len(result.rows)} tables in {result.seconds:.1f}s"
+        f" (as of {result.as_of_date}, sync run {result.run_id})"
+    )
+    for table, rows in sorted(result.rows.items()):
+        print(f"  {table:45s} {rows:>12,}")
+    return 0
+
+
+def cmd_daily(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        cmd_build(settings, argparse.Namespace(**{**vars(args), "select": None}))
+    except CliError as exc:
+        raise CliError(f"{exc}; the app database still serves the previous sync") from None
+    return cmd_sync(settings, args)
 
 
 def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
@@ -268,15 +337,17 @@ def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     conns = connections(settings)
-    print(f"1/3 embedded PostgreSQL: {conns.warehouse_dsn}")
+    print(f"1/4 embedded PostgreSQL: {conns.warehouse_dsn}")
     as_of = args.as_of or date.today()
     gen_args = argparse.Namespace(scale=args.scale, seed=args.seed, as_of=as_of, replace=True)
-    print("2/3 generating synthetic sources")
+    print("2/4 generating synthetic sources")
     cmd_generate(settings, gen_args)
-    print("3/3 dbt build")
+    print("3/4 dbt build")
     build_args = argparse.Namespace(vars=None, as_of=as_of, target=None, select=None)
     cmd_build(settings, build_args)
-    print("demo build is green; warehouse marts are in schemas leader_hub and fraud")
+    print("4/4 sync into the app database")
+    cmd_sync(settings, argparse.Namespace(allow_shrink=True, min_fraction=None))
+    print("demo build is green and published: app database schemas leader_hub and fraud")
     return 0
 
 
@@ -284,6 +355,8 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "db": cmd_db,
     "generate": cmd_generate,
     "build": cmd_build,
+    "sync": cmd_sync,
+    "daily": cmd_daily,
     "docs": cmd_docs,
     "demo": cmd_demo,
 }

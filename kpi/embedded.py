@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import subprocess
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,9 @@ WAREHOUSE_DB = "warehouse"
 APP_DB = "app"
 
 logging.getLogger("pgserver").setLevel(logging.WARNING)
+# pgserver keeps its lock file in the user runtime dir; without XDG_RUNTIME_DIR
+# platformdirs falls back to /tmp and warns on every command.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 
 class EmbeddedServerError(RuntimeError):

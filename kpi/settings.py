@@ -39,6 +39,24 @@ class SettingsError(ValueError):
     """A setting is missing, unknown or malformed; the message names it."""
 
 
+# The read API (SPEC §10). Leader Hub endpoints need one of these market roles.
+DEFAULT_LEADER_ROLES = (
+    "Lead APP",
+    "Lead Advanced Care APP",
+    "Lead DHMT",
+    "RDO",
+    "RMD",
+    "Area Manager",
+    "Market Manager",
+)
+# Signature algorithms the API can be configured to accept; never "none".
+SUPPORTED_JWT_ALGORITHMS = frozenset(
+    {"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+     "ES256", "ES384", "ES512"}
+)  # fmt: skip
+DEFAULT_DB_POOL_SIZE = 10
+
+
 @dataclass(frozen=True)
 class Settings:
     project_dir: Path
@@ -46,6 +64,17 @@ class Settings:
     warehouse_dsn: str | None
     app_dsn: str | None
     dbt_target: str | None
+    sync_min_fraction: float = 0.5
+    # Read API (api/): token verification and the app-database pool.
+    jwt_secret: str | None = None
+    jwt_public_key: Path | None = None
+    jwt_jwks_file: Path | None = None
+    jwt_algorithms: tuple[str, ...] = ()  # empty: derived from the configured key material
+    jwt_audience: str | None = None
+    jwt_issuer: str | None = None
+    jwt_claims_namespace: str | None = None
+    leader_roles: tuple[str, ...] = DEFAULT_LEADER_ROLES
+    db_pool_size: int = DEFAULT_DB_POOL_SIZE
 
     @property
     def embedded(self) -> bool:
@@ -57,12 +86,18 @@ class Settings:
 
     @property
     def dbt_target_path(self) -> Path:
-        return self.project_dir / "target"
+        """dbt's artifacts (manifest.json, run_results.json); DBT_TARGET_PATH moves them."""
+        configured = os.environ.get("DBT_TARGET_PATH")
+        return Path(configured).resolve() if configured else self.project_dir / "target"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        unknown = sorted(k for k in env if k.startswith("KPI_") and k not in KNOWN_SETTINGS)
+        unknown = sorted(
+            k
+            for k in env
+            if k.startswith("KPI_") and not k.startswith("KPI_TEST_") and k not in KNOWN_SETTINGS
+        )
         if unknown:
             raise SettingsError(
                 f"unknown setting {unknown[0]}; known settings: {', '.join(sorted(KNOWN_SETTINGS))}"
@@ -79,10 +114,61 @@ class Settings:
             if value is not None and not value.startswith(("postgresql://", "postgres://")):
                 raise SettingsError(f"{name} must be a libpq URI (postgresql://...)")
         data_dir = Path(env.get("KPI_DATA_DIR") or PROJECT_DIR / ".kpi").resolve()
+        min_fraction_text = env.get("KPI_SYNC_MIN_FRACTION") or "0.5"
+        try:
+            min_fraction = float(min_fraction_text)
+        except ValueError:
+            min_fraction = -1.0
+        if not 0 <= min_fraction <= 1:
+            raise SettingsError(
+                f"KPI_SYNC_MIN_FRACTION must be a number between 0 and 1, got {min_fraction_text!r}"
+            )
         return cls(
             project_dir=PROJECT_DIR,
             data_dir=data_dir,
             warehouse_dsn=warehouse,
             app_dsn=app,
             dbt_target=env.get("KPI_DBT_TARGET") or None,
+            sync_min_fraction=min_fraction,
+            **_api_settings(env),
         )
+
+
+def _csv(text: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (text or "").split(",") if part.strip())
+
+
+def _api_settings(env: Mapping[str, str]) -> dict[str, object]:
+    """The read API's settings (KPI_JWT_*, KPI_LEADER_ROLES, KPI_DB_POOL_SIZE)."""
+    algorithms = _csv(env.get("KPI_JWT_ALGORITHMS"))
+    for name in algorithms:
+        if name not in SUPPORTED_JWT_ALGORITHMS:
+            raise SettingsError(
+                f"KPI_JWT_ALGORITHMS: {name!r} is not allowed; choose from "
+                f"{', '.join(sorted(SUPPORTED_JWT_ALGORITHMS))}"
+            )
+    public_key = env.get("KPI_JWT_PUBLIC_KEY") or None
+    jwks_file = env.get("KPI_JWT_JWKS_FILE") or None
+    if public_key and jwks_file:
+        raise SettingsError("set either KPI_JWT_PUBLIC_KEY or KPI_JWT_JWKS_FILE, not both")
+    roles = _csv(env.get("KPI_LEADER_ROLES")) or DEFAULT_LEADER_ROLES
+    pool_text = env.get("KPI_DB_POOL_SIZE") or str(DEFAULT_DB_POOL_SIZE)
+    try:
+        pool_size = int(pool_text)
+    except ValueError:
+        pool_size = 0
+    if not 1 <= pool_size <= 200:
+        raise SettingsError(
+            f"KPI_DB_POOL_SIZE must be a whole number from 1 to 200, got {pool_text!r}"
+        )
+    return {
+        "jwt_secret": env.get("KPI_JWT_SECRET") or None,
+        "jwt_public_key": Path(public_key).expanduser().resolve() if public_key else None,
+        "jwt_jwks_file": Path(jwks_file).expanduser().resolve() if jwks_file else None,
+        "jwt_algorithms": algorithms,
+        "jwt_audience": env.get("KPI_JWT_AUDIENCE") or None,
+        "jwt_issuer": env.get("KPI_JWT_ISSUER") or None,
+        "jwt_claims_namespace": env.get("KPI_JWT_CLAIMS_NAMESPACE") or None,
+        "leader_roles": roles,
+        "db_pool_size": pool_size,
+    }

@@ -1,0 +1,56 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both create .venv when
+# it is missing and install the project into it; nothing else is needed on the machine.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+# `make test` runs against its own embedded PostgreSQL and dbt target folder, so it never
+# touches the demo's data, and a fixed report date so every figure is reproducible.
+TEST_DIR := $(CURDIR)/.kpi/test
+TEST_AS_OF := 2026-11-20
+TEST_ENV := env -u KPI_WAREHOUSE_DSN -u KPI_APP_DSN KPI_DATA_DIR=$(TEST_DIR) \
+	DBT_TARGET_PATH=$(TEST_DIR)/target KPI_TEST_AS_OF=$(TEST_AS_OF) \
+	KPI_TEST_MANIFEST=$(TEST_DIR)/synthetic-manifest.json
+
+.PHONY: demo test install lint redshift-gate dbt-test pytest bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/kpi demo
+
+test: $(STAMP)
+	$(MAKE) --no-print-directory lint redshift-gate dbt-test pytest
+	@echo "make test: all gates passed"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(TEST_ENV) $(BIN)/kpi db start > /dev/null
+	$(TEST_ENV) DBT_PROFILES_DIR=$(TEST_DIR)/dbt $(BIN)/sqlfluff lint models macros tests/data \
+		--disable-progress-bar
+
+redshift-gate: $(STAMP)
+	$(BIN)/python -m kpi.gates redshift
+
+dbt-test: $(STAMP)
+	$(TEST_ENV) $(BIN)/kpi generate --replace --as-of $(TEST_AS_OF)
+	$(TEST_ENV) $(BIN)/kpi build --as-of $(TEST_AS_OF)
+
+pytest: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest
+
+clean:
+	-$(BIN)/kpi db stop
+	-KPI_DATA_DIR=$(TEST_DIR) $(BIN)/kpi db stop
+	rm -rf .kpi target logs

@@ -1,0 +1,214 @@
+"""Publish the exported marts into the application database (SPEC §9).
+
+One entry function, :func:`run_sync`. Every table's new state becomes visible at once:
+all tables are staged, upserted and pruned inside ONE app-database transaction, so a
+reader sees the previous snapshot or the new one, never a mix, and a crash at any point
+(kill -9 included) rolls back to the previous snapshot. Running it again finishes the job.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from sync.manifest import Build, ExportedTable, GateError, check_build
+from sync.schema import ensure_schema
+
+__all__ = ["GateError", "ShrinkError", "SyncResult", "run_sync"]
+
+BATCH_ROWS = 20_000
+SYNC_SCHEMA = "kpi_sync"
+# Serializes concurrent syncs on one app database (an arbitrary, fixed advisory lock id).
+SYNC_LOCK_ID = 7_362_190_411
+
+# reporter(table, expected_rows) -> advance(rows)
+Reporter = Callable[[str, int], Callable[[int], None]]
+
+
+class ShrinkError(RuntimeError):
+    """A table would lose more rows than the shrink guard allows."""
+
+
+@dataclass
+class SyncResult:
+    run_id: int
+    as_of_date: str
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _hook(name: str) -> None:
+    """Crash-injection points for the tests (KPI_TEST_SYNC_CRASH_AT=<name>)."""
+    import os
+
+    if os.environ.get("KPI_TEST_SYNC_CRASH_AT") == name:
+        os.kill(os.getpid(), 9)
+
+
+def _record_start(app: psycopg.Connection, build: Build) -> int:
+    with app.transaction():
+        (run_id,) = app.execute(
+            sql.SQL(
+                "insert into {}.sync_runs (as_of_date, dbt_invocation_id, started_at, outcome)"
+                " values (%s, %s, now(), 'running') returning run_id"
+            ).format(sql.Identifier(SYNC_SCHEMA)),
+            [build.as_of_date, build.invocation_id],
+        ).fetchone()
+    return run_id
+
+
+def _record_failure(app_dsn: str, run_id: int, reason: str) -> None:
+    with psycopg.connect(app_dsn, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL(
+                "update {}.sync_runs set finished_at = clock_timestamp(), outcome = 'failed',"
+                " message = %s where run_id = %s"
+            ).format(sql.Identifier(SYNC_SCHEMA)),
+            [reason[:500], run_id],
+        )
+
+
+def _stage(
+    warehouse: psycopg.Connection,
+    app: psycopg.Connection,
+    table: ExportedTable,
+    advance: Callable[[int], None],
+) -> int:
+    """Stream the warehouse table into a temp table of the app transaction."""
+    stage = sql.Identifier(f"stage_{table.name}")
+    target = sql.Identifier(table.schema, table.name)
+    cols = sql.SQL(", ").join(map(sql.Identifier, table.column_names))
+    app.execute(
+        sql.SQL("create temp table {} on commit drop as select {} from {} with no data").format(
+            stage, cols, target
+        )
+    )
+    type_oids = [
+        oid
+        for (oid,) in app.execute(
+            "select atttypid from pg_attribute where attrelid = %s::regclass and attnum > 0"
+            " and not attisdropped order by attnum",
+            [f"pg_temp.stage_{table.name}"],
+        ).fetchall()
+    ]
+    rows = 0
+    # A named (server-side) cursor: works on Redshift, which has no COPY TO STDOUT.
+    with (
+        warehouse.cursor(name=f"read_{table.name}") as reader,
+        app.cursor() as writer,
+        writer.copy(sql.SQL("copy {} ({}) from stdin (format binary)").format(stage, cols)) as cp,
+    ):
+        cp.set_types(type_oids)
+        reader.itersize = BATCH_ROWS
+        reader.execute(
+            sql.SQL("select {} from {}").format(cols, sql.Identifier(table.schema, table.name))
+        )
+        while batch := reader.fetchmany(BATCH_ROWS):
+            for row in batch:
+                cp.write_row(row)
+            rows += len(batch)
+            advance(len(batch))
+    return rows
+
+
+def _publish(app: psycopg.Connection, table: ExportedTable) -> None:
+    """Upsert the staged rows on the unique key and delete the rows that disappeared."""
+    stage = sql.Identifier(f"stage_{table.name}")
+    target = sql.Identifier(table.schema, table.name)
+    cols = sql.SQL(", ").join(map(sql.Identifier, table.column_names))
+    key = sql.SQL(", ").join(map(sql.Identifier, table.unique_key))
+    values = [c for c in table.column_names if c not in table.unique_key]
+    if values:
+        assignments = sql.SQL(", ").join(
+            sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c)) for c in values
+        )
+        changed = sql.SQL("({}) is distinct from ({})").format(
+            sql.SQL(", ").join(sql.SQL("{}.{}").format(target, sql.Identifier(c)) for c in values),
+            sql.SQL(", ").join(sql.SQL("excluded.{}").format(sql.Identifier(c)) for c in values),
+        )
+        conflict = sql.SQL("do update set {} where {}").format(assignments, changed)
+    else:
+        conflict = sql.SQL("do nothing")
+    app.execute(
+        sql.SQL("insert into {} ({}) select {} from {} on conflict ({}) {}").format(
+            target, cols, cols, stage, key, conflict
+        )
+    )
+    matches = sql.SQL(" and ").join(
+        sql.SQL("{}.{} = {}.{}").format(stage, sql.Identifier(k), target, sql.Identifier(k))
+        for k in table.unique_key
+    )
+    app.execute(
+        sql.SQL("delete from {} where not exists (select from {} where {})").format(
+            target, stage, matches
+        )
+    )
+
+
+def _check_shrink(
+    app: psycopg.Connection, table: ExportedTable, new_rows: int, min_fraction: float
+) -> None:
+    (current,) = app.execute(
+        sql.SQL("select count(*) from {}").format(sql.Identifier(table.schema, table.name))
+    ).fetchone()
+    if current and new_rows < min_fraction * current:
+        raise ShrinkError(
+            f"{table.qualified} would shrink from {current:,} to {new_rows:,} rows"
+            f" ({new_rows / current:.0%} of the published table, below the"
+            f" {min_fraction:.0%} guard): pass --allow-shrink if this is intended"
+        )
+
+
+def run_sync(
+    warehouse_dsn: str,
+    app_dsn: str,
+    target_path: Path,
+    *,
+    allow_shrink: bool = False,
+    min_fraction: float = 0.5,
+    reporter: Reporter | None = None,
+) -> SyncResult:
+    """Gate, copy and publish every exported mart atomically; returns what was published."""
+    started = time.perf_counter()
+    build = check_build(target_path)
+    with psycopg.connect(app_dsn, autocommit=True) as app:
+        ensure_schema(app, build.tables)
+        run_id = _record_start(app, build)
+    result = SyncResult(run_id=run_id, as_of_date=build.as_of_date.isoformat())
+    try:
+        with (
+            psycopg.connect(warehouse_dsn) as warehouse,
+            psycopg.connect(app_dsn) as app,
+        ):
+            warehouse.read_only = True
+            # One transaction for every table: the whole day becomes visible at commit.
+            with app.transaction():
+                app.execute("select pg_advisory_xact_lock(%s)", [SYNC_LOCK_ID])
+                _hook("before_copy")
+                for table in build.tables:
+                    advance = reporter(table.qualified, 0) if reporter else (lambda n: None)
+                    rows = _stage(warehouse, app, table, advance)
+                    _hook("mid_copy")
+                    if not allow_shrink:
+                        _check_shrink(app, table, rows, min_fraction)
+                    _publish(app, table)
+                    result.rows[table.qualified] = rows
+                _hook("before_commit")
+                app.execute(
+                    sql.SQL(
+                        "update {}.sync_runs set finished_at = clock_timestamp(),"
+                        " outcome = 'success', rows_per_table = %s where run_id = %s"
+                    ).format(sql.Identifier(SYNC_SCHEMA)),
+                    [json.dumps(result.rows, sort_keys=True), run_id],
+                )
+    except BaseException as exc:
+        _record_failure(app_dsn, run_id, f"{type(exc).__name__}: {exc}")
+        raise
+    result.seconds = time.perf_counter() - started
+    return result

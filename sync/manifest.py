@@ -1,0 +1,171 @@
+"""What to publish, read from dbt's artifacts — and whether it may be published at all.
+
+The exported models are the ones whose YAML says ``config: meta: sync: {unique_key: ...}``;
+their columns and types come from the enforced contracts in ``target/manifest.json``. No
+table list is repeated in Python.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+# A test that warns does not block publishing; everything else must have succeeded.
+GREEN_STATUSES = frozenset({"success", "pass", "warn"})
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+class GateError(RuntimeError):
+    """The last build may not be published; the message says why."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    data_type: str
+
+
+@dataclass(frozen=True)
+class ExportedTable:
+    unique_id: str
+    schema: str
+    name: str
+    columns: tuple[Column, ...]
+    unique_key: tuple[str, ...]
+    indexes: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+@dataclass(frozen=True)
+class Build:
+    """A green build ready to publish."""
+
+    invocation_id: str
+    as_of_date: date
+    generated_at: datetime
+    tables: tuple[ExportedTable, ...] = field(default_factory=tuple)
+
+
+def _load(path: Path, what: str) -> dict:
+    if not path.exists():
+        raise GateError(f"no {what} at {path}: run `kpi build` first")
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise GateError(f"{what} at {path} is unreadable: {exc}") from None
+
+
+def _identifier(value: object, where: str) -> str:
+    text = str(value)
+    if not _IDENTIFIER.match(text):
+        raise GateError(f"{where}: {text!r} is not a plain lowercase SQL identifier")
+    return text
+
+
+def exported_tables(manifest: dict) -> tuple[ExportedTable, ...]:
+    tables = []
+    for unique_id, node in sorted(manifest.get("nodes", {}).items()):
+        if node.get("resource_type") != "model":
+            continue
+        meta = (node.get("config") or {}).get("meta") or node.get("meta") or {}
+        sync = meta.get("sync")
+        if not sync:
+            continue
+        name = _identifier(node.get("alias") or node["name"], unique_id)
+        if not (node.get("config") or {}).get("contract", {}).get("enforced"):
+            raise GateError(f"{unique_id} is exported but its contract is not enforced")
+        columns = tuple(
+            Column(_identifier(col["name"], unique_id), str(col["data_type"]))
+            for col in node.get("columns", {}).values()
+        )
+        if not columns or any(not c.data_type or c.data_type == "None" for c in columns):
+            raise GateError(f"{unique_id} is exported but not every column has a data_type")
+        key = tuple(_identifier(k, unique_id) for k in sync.get("unique_key") or ())
+        if not key or not set(key) <= {c.name for c in columns}:
+            raise GateError(f"{unique_id}: meta.sync.unique_key must name columns of the model")
+        indexes = tuple(
+            tuple(_identifier(c, unique_id) for c in ([idx] if isinstance(idx, str) else idx))
+            for idx in sync.get("indexes") or ()
+        )
+        tables.append(
+            ExportedTable(
+                unique_id=unique_id,
+                schema=_identifier(node["schema"], unique_id),
+                name=name,
+                columns=columns,
+                unique_key=key,
+                indexes=indexes,
+            )
+        )
+    if not tables:
+        raise GateError("the manifest has no model with config.meta.sync.unique_key")
+    return tuple(tables)
+
+
+def _as_of(run_results: dict) -> date:
+    vars_ = (run_results.get("args") or {}).get("vars") or {}
+    if isinstance(vars_, str):
+        try:
+            vars_ = json.loads(vars_)
+        except json.JSONDecodeError:
+            import yaml
+
+            vars_ = yaml.safe_load(vars_) or {}
+    value = vars_.get("as_of_date") if isinstance(vars_, dict) else None
+    if value:
+        return date.fromisoformat(str(value))
+    # Without the var, dbt's as_of_date() is the run's start date (UTC).
+    started = run_results["metadata"]["generated_at"]
+    elapsed = float(run_results.get("elapsed_time") or 0)
+    finished = datetime.fromisoformat(started.replace("Z", "+00:00"))
+    from datetime import timedelta
+
+    return (finished - timedelta(seconds=elapsed)).date()
+
+
+def check_build(target_path: Path) -> Build:
+    """The last build, if it may be published; else GateError with the reason."""
+    manifest = _load(target_path / "manifest.json", "manifest")
+    results = _load(target_path / "run_results.json", "run_results.json")
+    invocation = results.get("metadata", {}).get("invocation_id")
+    if invocation != manifest.get("metadata", {}).get("invocation_id"):
+        raise GateError(
+            "run_results.json does not belong to the current manifest (another dbt command ran"
+            " after the build): run `kpi build` again"
+        )
+    command = (results.get("args") or {}).get("which")
+    if command != "build":
+        raise GateError(f"the last dbt command was `{command}`, not `build`: run `kpi build`")
+    bad = [
+        f"{r['unique_id']} ({r['status']})"
+        for r in results.get("results", [])
+        if r.get("status") not in GREEN_STATUSES
+    ]
+    if bad:
+        shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        raise GateError(f"the last build is not green: {shown}; nothing was synced")
+    tables = exported_tables(manifest)
+    built = {r["unique_id"] for r in results.get("results", []) if r.get("status") == "success"}
+    missing = [t.unique_id for t in tables if t.unique_id not in built]
+    if missing:
+        raise GateError(
+            f"the last build did not build every exported model (missing {', '.join(missing)}):"
+            " run a full `kpi build`"
+        )
+    generated = results["metadata"]["generated_at"].replace("Z", "+00:00")
+    return Build(
+        invocation_id=invocation,
+        as_of_date=_as_of(results),
+        generated_at=datetime.fromisoformat(generated),
+        tables=tables,
+    )

@@ -1,0 +1,144 @@
+"""Create and migrate the app tables from the marts' contracts.
+
+- A table is created on first sync with the contract's columns and its unique key as the
+  primary key.
+- A column added to a contract is added to the app table; a column whose type changed
+  is converted in place (the next upsert rewrites its values anyway). Columns removed
+  from a contract are kept (nullable) so an API still reading them keeps working until
+  it is deployed without them.
+- Indexes named in ``meta.sync.indexes`` are created for the API's lookups.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import psycopg
+from psycopg import sql
+
+from sync.manifest import ExportedTable
+
+SYNC_SCHEMA = "kpi_sync"
+SCHEMA_LOCK_ID = 7_362_190_412
+
+SYNC_RUNS_DDL = """
+create table if not exists kpi_sync.sync_runs (
+    run_id bigint generated always as identity primary key,
+    as_of_date date not null,
+    dbt_invocation_id text not null,
+    started_at timestamptz not null,
+    finished_at timestamptz,
+    rows_per_table jsonb,
+    outcome text not null check (outcome in ('running', 'success', 'failed')),
+    message text
+);
+create index if not exists sync_runs_success_idx
+    on kpi_sync.sync_runs (finished_at desc) where outcome = 'success';
+"""
+
+
+def _canonical_types(conn: psycopg.Connection, table: ExportedTable) -> dict[str, str]:
+    """The contract's types as PostgreSQL spells them (format_type), via a probe table."""
+    probe = sql.Identifier(f"probe_{table.name}")
+    definition = sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.data_type)) for c in table.columns
+    )
+    with conn.transaction(force_rollback=True):
+        conn.execute(sql.SQL("create temp table {} ({})").format(probe, definition))
+        rows = conn.execute(
+            "select attname, format_type(atttypid, atttypmod) from pg_attribute"
+            " where attrelid = %s::regclass and attnum > 0 and not attisdropped",
+            [f"pg_temp.probe_{table.name}"],
+        ).fetchall()
+    return dict(rows)
+
+
+def _existing_types(conn: psycopg.Connection, table: ExportedTable) -> dict[str, str] | None:
+    (oid,) = conn.execute("select to_regclass(%s)::oid", [table.qualified]).fetchone()
+    if oid is None:
+        return None
+    rows = conn.execute(
+        "select attname, format_type(atttypid, atttypmod) from pg_attribute"
+        " where attrelid = %s and attnum > 0 and not attisdropped",
+        [oid],
+    ).fetchall()
+    return dict(rows)
+
+
+def _index_name(table: ExportedTable, columns: tuple[str, ...]) -> str:
+    name = f"{table.name}__{'_'.join(columns)}_idx"
+    if len(name) > 63:
+        digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+        name = f"{name[:50]}_{digest}_idx"
+    return name
+
+
+def ensure_table(conn: psycopg.Connection, table: ExportedTable) -> list[str]:
+    """Create or migrate one app table; returns the changes made, for the log."""
+    changes = []
+    target = sql.Identifier(table.schema, table.name)
+    wanted = _canonical_types(conn, table)
+    existing = _existing_types(conn, table)
+    conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(table.schema)))
+    if existing is None:
+        definition = sql.SQL(", ").join(
+            [
+                sql.SQL("{} {}{}").format(
+                    sql.Identifier(c.name),
+                    sql.SQL(c.data_type),
+                    sql.SQL(" not null") if c.name in table.unique_key else sql.SQL(""),
+                )
+                for c in table.columns
+            ]
+            + [
+                sql.SQL("primary key ({})").format(
+                    sql.SQL(", ").join(map(sql.Identifier, table.unique_key))
+                )
+            ]
+        )
+        conn.execute(sql.SQL("create table {} ({})").format(target, definition))
+        changes.append(f"created {table.qualified}")
+    else:
+        for column in table.columns:
+            if column.name not in existing:
+                conn.execute(
+                    sql.SQL("alter table {} add column {} {}").format(
+                        target, sql.Identifier(column.name), sql.SQL(column.data_type)
+                    )
+                )
+                changes.append(f"added {table.qualified}.{column.name}")
+            elif existing[column.name] != wanted[column.name]:
+                conn.execute(
+                    sql.SQL("alter table {} alter column {} type {} using {}::{}").format(
+                        target,
+                        sql.Identifier(column.name),
+                        sql.SQL(column.data_type),
+                        sql.Identifier(column.name),
+                        sql.SQL(column.data_type),
+                    )
+                )
+                changes.append(
+                    f"changed {table.qualified}.{column.name} from {existing[column.name]}"
+                    f" to {wanted[column.name]}"
+                )
+    for columns in table.indexes:
+        conn.execute(
+            sql.SQL("create index if not exists {} on {} ({})").format(
+                sql.Identifier(_index_name(table, columns)),
+                target,
+                sql.SQL(", ").join(map(sql.Identifier, columns)),
+            )
+        )
+    return changes
+
+
+def ensure_schema(conn: psycopg.Connection, tables: tuple[ExportedTable, ...]) -> list[str]:
+    """Bring the app database up to the manifest's contracts, under a lock, in one go."""
+    changes: list[str] = []
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(%s)", [SCHEMA_LOCK_ID])
+        conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(SYNC_SCHEMA)))
+        conn.execute(SYNC_RUNS_DDL)
+        for table in tables:
+            changes += ensure_table(conn, table)
+    return changes

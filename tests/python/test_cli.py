@@ -1,0 +1,86 @@
+"""The CLI's error paths: one clear line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kpi.cli import main
+
+
+def run_kpi(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {
+        k: v for k, v in os.environ.items() if k not in ("KPI_WAREHOUSE_DSN", "KPI_APP_DSN")
+    }
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "kpi", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+        check=False,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (("generate", "--scale", "-1"), ("--scale", "greater than 0")),
+        (("generate", "--scale", "abc"), ("--scale", "not a number")),
+        (("generate", "--seed", "-3"), ("--seed",)),
+        (("generate", "--as-of", "2026-02-30"), ("--as-of", "YYYY-MM-DD")),
+        (("build", "--vars", "not json"), ("--vars", "JSON object")),
+        (("frobnicate",), ("invalid choice",)),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(args: tuple[str, ...], fragments: tuple[str]) -> None:
+    result = run_kpi(*args)
+    assert_one_line_error(result, *fragments)
+    assert result.returncode == 2
+
+
+def test_unknown_setting_is_named() -> None:
+    result = run_kpi("db", "status", env={"KPI_WAREHOUSE_DNS": "typo"})
+    assert_one_line_error(result, "KPI_WAREHOUSE_DNS")
+
+
+def test_half_configured_connection_names_the_missing_setting() -> None:
+    result = run_kpi("build", env={"KPI_WAREHOUSE_DSN": "postgresql://localhost/x"})
+    assert_one_line_error(result, "KPI_APP_DSN is not set")
+
+
+def test_dsn_must_be_a_uri() -> None:
+    result = run_kpi("build", env={"KPI_WAREHOUSE_DSN": "host=x", "KPI_APP_DSN": "host=y"})
+    assert_one_line_error(result, "KPI_WAREHOUSE_DSN", "libpq URI")
+
+
+def test_unreachable_database_is_one_line() -> None:
+    dsn = "postgresql://postgres@127.0.0.1:1/warehouse?connect_timeout=2"
+    result = run_kpi("generate", env={"KPI_WAREHOUSE_DSN": dsn, "KPI_APP_DSN": dsn})
+    assert_one_line_error(result, "cannot connect to KPI_WAREHOUSE_DSN")
+
+
+def test_generate_into_non_empty_sources_asks_for_replace(connections, capsys) -> None:
+    # `make test` generated into this warehouse before pytest ran.
+    env = {"KPI_WAREHOUSE_DSN": connections.warehouse_dsn, "KPI_APP_DSN": connections.app_dsn}
+    result = run_kpi("generate", "--as-of", "2026-01-01", env=env)
+    assert_one_line_error(result, "--replace")
+
+
+def test_db_status_reports_the_running_server(settings, connections, capsys) -> None:
+    assert main(["db", "status"]) == 0
+    out = capsys.readouterr().out
+    assert f"KPI_WAREHOUSE_DSN={connections.warehouse_dsn}" in out
