@@ -74,22 +74,16 @@ def _record_failure(app_dsn: str, run_id: int, reason: str) -> None:
         )
 
 
-def _stage(
-    warehouse: psycopg.Connection,
-    app: psycopg.Connection,
-    table: ExportedTable,
-    advance: Callable[[int], None],
-) -> int:
-    """Stream the warehouse table into a temp table of the app transaction."""
+def _create_stage(app: psycopg.Connection, table: ExportedTable) -> list[int]:
+    """A temp table shaped like the app table; returns its column type oids."""
     stage = sql.Identifier(f"stage_{table.name}")
-    target = sql.Identifier(table.schema, table.name)
     cols = sql.SQL(", ").join(map(sql.Identifier, table.column_names))
     app.execute(
         sql.SQL("create temp table {} on commit drop as select {} from {} with no data").format(
-            stage, cols, target
+            stage, cols, sql.Identifier(table.schema, table.name)
         )
     )
-    type_oids = [
+    return [
         oid
         for (oid,) in app.execute(
             "select atttypid from pg_attribute where attrelid = %s::regclass and attnum > 0"
@@ -97,8 +91,19 @@ def _stage(
             [f"pg_temp.stage_{table.name}"],
         ).fetchall()
     ]
+
+
+def _stage_by_cursor(
+    warehouse: psycopg.Connection,
+    app: psycopg.Connection,
+    table: ExportedTable,
+    advance: Callable[[int], None],
+) -> int:
+    """Stream rows through a server-side cursor (works on Redshift, which has no COPY TO)."""
+    type_oids = _create_stage(app, table)
+    stage = sql.Identifier(f"stage_{table.name}")
+    cols = sql.SQL(", ").join(map(sql.Identifier, table.column_names))
     rows = 0
-    # A named (server-side) cursor: works on Redshift, which has no COPY TO STDOUT.
     with (
         warehouse.cursor(name=f"read_{table.name}") as reader,
         app.cursor() as writer,
@@ -115,6 +120,33 @@ def _stage(
             rows += len(batch)
             advance(len(batch))
     return rows
+
+
+def _stage_by_copy(
+    warehouse: psycopg.Connection,
+    app: psycopg.Connection,
+    table: ExportedTable,
+    advance: Callable[[int], None],
+) -> int:
+    """PostgreSQL warehouse: pipe binary COPY TO STDOUT straight into COPY FROM STDIN."""
+    _create_stage(app, table)
+    stage = sql.Identifier(f"stage_{table.name}")
+    cols = sql.SQL(", ").join(map(sql.Identifier, table.column_names))
+    source = sql.Identifier(table.schema, table.name)
+    copy_out = sql.SQL("copy (select {} from {}) to stdout (format binary)").format(cols, source)
+    copy_in = sql.SQL("copy {} ({}) from stdin (format binary)").format(stage, cols)
+    with warehouse.cursor() as reader, app.cursor() as writer:
+        with reader.copy(copy_out) as out, writer.copy(copy_in) as into:
+            for block in out:
+                into.write(block)
+        rows = writer.rowcount
+    advance(rows)
+    return rows
+
+
+def _is_redshift(warehouse: psycopg.Connection) -> bool:
+    (version,) = warehouse.execute("select version()").fetchone()
+    return "redshift" in version.lower()
 
 
 def _publish(app: psycopg.Connection, table: ExportedTable) -> None:
@@ -173,8 +205,15 @@ def run_sync(
     allow_shrink: bool = False,
     min_fraction: float = 0.5,
     reporter: Reporter | None = None,
+    method: str = "auto",
 ) -> SyncResult:
-    """Gate, copy and publish every exported mart atomically; returns what was published."""
+    """Gate, copy and publish every exported mart atomically; returns what was published.
+
+    ``method``: "copy" pipes binary COPY from a PostgreSQL warehouse, "cursor" streams a
+    server-side cursor (the only way on Redshift), "auto" picks by the warehouse.
+    """
+    if method not in ("auto", "copy", "cursor"):
+        raise ValueError(f"unknown sync method {method!r}")
     started = time.perf_counter()
     build = check_build(target_path)
     with psycopg.connect(app_dsn, autocommit=True) as app:
@@ -186,14 +225,18 @@ def run_sync(
             psycopg.connect(warehouse_dsn) as warehouse,
             psycopg.connect(app_dsn) as app,
         ):
+            # Every table is read from one warehouse snapshot.
+            warehouse.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             warehouse.read_only = True
+            use_copy = method == "copy" or (method == "auto" and not _is_redshift(warehouse))
+            stage = _stage_by_copy if use_copy else _stage_by_cursor
             # One transaction for every table: the whole day becomes visible at commit.
             with app.transaction():
                 app.execute("select pg_advisory_xact_lock(%s)", [SYNC_LOCK_ID])
                 _hook("before_copy")
                 for table in build.tables:
                     advance = reporter(table.qualified, 0) if reporter else (lambda n: None)
-                    rows = _stage(warehouse, app, table, advance)
+                    rows = stage(warehouse, app, table, advance)
                     _hook("mid_copy")
                     if not allow_shrink:
                         _check_shrink(app, table, rows, min_fraction)

@@ -180,6 +180,23 @@ def test_upsert_updates_changed_rows_and_deletes_removed_ones(pipeline: Pipeline
     assert pipeline.checksums() == pipeline.checksums(pipeline.warehouse)
 
 
+def test_cursor_and_copy_methods_publish_identical_tables(pipeline: Pipeline) -> None:
+    pipeline.load(150, start=40, amount_bump=4)
+    pipeline.build()
+    pipeline.sync(method="cursor", allow_shrink=True)
+    by_cursor = pipeline.checksums()
+    pipeline.load(200)
+    pipeline.build()
+    pipeline.sync(method="copy", allow_shrink=True)
+    pipeline.load(150, start=40, amount_bump=4)
+    pipeline.build()
+    pipeline.sync(method="copy", allow_shrink=True)
+    assert pipeline.checksums() == by_cursor == pipeline.checksums(pipeline.warehouse)
+    pipeline.load(200)
+    pipeline.build()
+    pipeline.sync(allow_shrink=True)
+
+
 def test_shrink_guard_refuses_and_names_the_table(pipeline: Pipeline) -> None:
     pipeline.load(200)
     pipeline.build()
