@@ -21,6 +21,7 @@ from psycopg.conninfo import make_conninfo
 
 WAREHOUSE_DB = "warehouse"
 APP_DB = "app"
+CREATE_LOCK_ID = 7_362_190_400
 
 logging.getLogger("pgserver").setLevel(logging.WARNING)
 # pgserver keeps its lock file in the user runtime dir; without XDG_RUNTIME_DIR
@@ -85,11 +86,16 @@ def start(pgdata: Path) -> Connections:
         ) from None
     host = _socket_host(server.get_uri())
     with psycopg.connect(_dsn(host, "postgres"), autocommit=True) as conn:
+        # Two kpi processes may start at once: serialize the database creation.
+        conn.execute("select pg_advisory_lock(%s)", [CREATE_LOCK_ID])
         existing = {r[0] for r in conn.execute("select datname from pg_database").fetchall()}
         for name in (WAREHOUSE_DB, APP_DB):
             if name not in existing:
-                with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+                with contextlib.suppress(
+                    psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation
+                ):
                     conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+        conn.execute("select pg_advisory_unlock(%s)", [CREATE_LOCK_ID])
     return Connections(_dsn(host, WAREHOUSE_DB), _dsn(host, APP_DB))
 
 
