@@ -1,0 +1,1 @@
+"""Benchmark scripts (never timed tests): ``python -m bench NAME --scale S``."""

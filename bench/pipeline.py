@@ -1,0 +1,191 @@
+"""Benchmark the pipeline at a scale: generate, dbt build, sync — each next to its ceiling.
+
+    python -m bench pipeline --scale 1
+
+Runs against its own embedded PostgreSQL (``.kpi/bench``) so it never touches the demo
+or test data. Every step runs as a child ``kpi`` process, so wall time and peak RSS are
+the command's own. Results: a JSON file under ``bench/results/`` and a Markdown table on
+stdout, ready for BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from kpi.settings import PROJECT_DIR
+
+RESULTS = PROJECT_DIR / "bench" / "results"
+AS_OF = "2026-11-20"
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: float
+    peak_rss_mb: float
+    detail: dict = field(default_factory=dict)
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("KPI_WAREHOUSE_DSN", "KPI_APP_DSN")}
+    env.update(
+        KPI_DATA_DIR=str(data_dir),
+        DBT_TARGET_PATH=str(data_dir / "target"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    return env
+
+
+def run_step(name: str, args: list[str], env: dict[str, str]) -> Step:
+    """Run ``kpi ARGS`` as a child; wall time and that child's peak RSS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "kpi", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
+        raise SystemExit(f"bench: `kpi {' '.join(args)}` failed:\n{tail}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss of children is the max over all waited children: report it only when it grew.
+    return Step(name, seconds, max(peak, before) / 1024, {"stdout": proc.stdout})
+
+
+def _table_rows(stdout: str) -> dict[str, int]:
+    rows = {}
+    for line in stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and "." in parts[0] and parts[1].replace(",", "").isdigit():
+            rows[parts[0]] = int(parts[1].replace(",", ""))
+    return rows
+
+
+def copy_ceiling(warehouse_dsn: str, app_dsn: str, tables: list[str]) -> dict[str, float]:
+    """Raw binary COPY TO STDOUT -> COPY FROM STDIN of the same tables into unlogged copies."""
+    rows = 0
+    started = time.perf_counter()
+    with psycopg.connect(warehouse_dsn) as wh, psycopg.connect(app_dsn) as app:
+        app.execute("create schema if not exists bench_ceiling")
+        for qualified in tables:
+            schema, name = qualified.split(".")
+            target = sql.Identifier("bench_ceiling", name)
+            app.execute(sql.SQL("drop table if exists {}").format(target))
+            app.execute(
+                sql.SQL("create unlogged table {} (like {} )").format(
+                    target, sql.Identifier(schema, name)
+                )
+            )
+            source = sql.Identifier(schema, name)
+            with wh.cursor() as reader, app.cursor() as writer:
+                with (
+                    reader.copy(sql.SQL("copy {} to stdout (format binary)").format(source)) as out,
+                    writer.copy(sql.SQL("copy {} from stdin (format binary)").format(target)) as cp,
+                ):
+                    for block in out:
+                        cp.write(block)
+                rows += writer.rowcount
+        app.execute("drop schema bench_ceiling cascade")
+        app.commit()
+    seconds = time.perf_counter() - started
+    return {"rows": rows, "seconds": seconds, "rows_per_second": rows / seconds}
+
+
+def top_models(target: Path, n: int = 10) -> list[tuple[str, float]]:
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    timed = [
+        (r["unique_id"].split(".", 2)[-1], float(r["execution_time"]))
+        for r in results
+        if r["unique_id"].startswith("model.")
+    ]
+    return sorted(timed, key=lambda t: -t[1])[:n]
+
+
+def run(scale: float, data_dir: Path | None = None) -> dict:
+    data_dir = data_dir or PROJECT_DIR / ".kpi" / "bench"
+    env = _env(data_dir)
+    started = run_step("db start", ["db", "start"], env)
+    dsns = dict(line.split("=", 1) for line in started.detail["stdout"].splitlines() if "=" in line)
+    gen = run_step(
+        "generate",
+        ["generate", "--scale", str(scale), "--as-of", AS_OF, "--replace"],
+        env,
+    )
+    generated = _table_rows(gen.detail["stdout"])
+    build = run_step("build", ["build", "--as-of", AS_OF], env)
+    # First sync into an empty app database, then a second one of the same build
+    # (the daily steady state: upserts that change nothing).
+    with psycopg.connect(dsns["KPI_APP_DSN"], autocommit=True) as app:
+        app.execute("drop schema if exists leader_hub, fraud, kpi_sync cascade")
+    first = run_step("sync (empty app db)", ["sync", "--allow-shrink"], env)
+    again = run_step("sync (same build again)", ["sync"], env)
+    synced = _table_rows(first.detail["stdout"])
+    ceiling = copy_ceiling(dsns["KPI_WAREHOUSE_DSN"], dsns["KPI_APP_DSN"], sorted(synced))
+    total_synced = sum(synced.values())
+    report = {
+        "date": date.today().isoformat(),
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        ),
+        "scale": scale,
+        "generate": {
+            "seconds": gen.seconds,
+            "rows": sum(generated.values()),
+            "rows_per_second": sum(generated.values()) / gen.seconds,
+            "tables": generated,
+        },
+        "build": {"seconds": build.seconds, "top_models": top_models(data_dir / "target")},
+        "sync": {
+            "rows": total_synced,
+            "first_seconds": first.seconds,
+            "first_rows_per_second": total_synced / first.seconds,
+            "again_seconds": again.seconds,
+            "peak_rss_mb": max(first.peak_rss_mb, again.peak_rss_mb),
+            "tables": synced,
+        },
+        "copy_ceiling": ceiling,
+    }
+    report["sync"]["share_of_ceiling"] = (
+        report["sync"]["first_rows_per_second"] / ceiling["rows_per_second"]
+    )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"pipeline-scale-{scale:g}.json").write_text(json.dumps(report, indent=2) + "\n")
+    return report
+
+
+def markdown(report: dict) -> str:
+    gen, build, syn, ceil = (report[k] for k in ("generate", "build", "sync", "copy_ceiling"))
+    lines = [
+        f"### Pipeline at scale {report['scale']:g} ({report['date']}, {report['machine']})",
+        "",
+        "| step | wall time | throughput | note |",
+        "|---|---|---|---|",
+        f"| generate | {gen['seconds']:.1f} s | {gen['rows_per_second']:,.0f} rows/s |"
+        f" {gen['rows']:,} rows |",
+        f"| dbt build (models + tests) | {build['seconds']:.1f} s | | slowest:"
+        f" {', '.join(f'{m} {s:.1f}s' for m, s in build['top_models'][:3])} |",
+        f"| sync, empty app db | {syn['first_seconds']:.1f} s |"
+        f" {syn['first_rows_per_second']:,.0f} rows/s | {syn['rows']:,} rows,"
+        f" {syn['share_of_ceiling']:.0%} of the raw COPY ceiling, peak RSS"
+        f" {syn['peak_rss_mb']:.0f} MB |",
+        f"| sync, same build again | {syn['again_seconds']:.1f} s | | upserts change nothing |",
+        f"| raw binary COPY pipe (ceiling) | {ceil['seconds']:.1f} s |"
+        f" {ceil['rows_per_second']:,.0f} rows/s | same tables, no upsert |",
+    ]
+    return "\n".join(lines)
