@@ -107,6 +107,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dbt_arguments(daily)
     _add_sync_arguments(daily)
 
+    serve = commands.add_parser("serve", help="run the read API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_port, default=8000)
+
+    token = commands.add_parser("token", help="mint a dev token signed with the dev key")
+    token.add_argument("--role", default="", help='market role, e.g. "Market Manager"')
+    token.add_argument("--markets", type=_market_list, default=[], help="market ids: 1,2,3")
+    token.add_argument("--fraud", action="store_true", help="add the fraud_analyst role")
+    token.add_argument("--ttl", type=_non_negative_int, default=8 * 3600, help="seconds")
+
     docs = commands.add_parser("docs", help="build the dbt docs site and serve it locally")
     docs.add_argument("--port", type=_non_negative_int, default=8080)
     docs.add_argument("--no-serve", action="store_true", help="only generate the site")
@@ -115,7 +125,26 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", type=_positive_float, default=DEFAULT_SCALE)
     demo.add_argument("--seed", type=_non_negative_int, default=DEFAULT_SEED)
     demo.add_argument("--as-of", type=_iso_date, default=None)
+    demo.add_argument("--port", type=_port, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="stop after printing the tokens")
     return parser
+
+
+def _port(text: str) -> int:
+    value = _non_negative_int(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number 1-65535, got {text}")
+    return value
+
+
+def _market_list(text: str) -> list[int]:
+    try:
+        markets = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be market ids like 1,2,3, got {text!r}") from None
+    if any(m < 1 for m in markets):
+        raise argparse.ArgumentTypeError(f"market ids are 1 or more, got {text!r}")
+    return markets
 
 
 def _add_dbt_arguments(sub: argparse.ArgumentParser) -> None:
@@ -314,6 +343,60 @@ def cmd_daily(settings: Settings, args: argparse.Namespace) -> int:
     return cmd_sync(settings, args)
 
 
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import api
+
+    conns = connections(settings)
+    print(f"serving the API on http://{args.host}:{args.port} (docs: /schema; Ctrl-C to stop)")
+    api.serve(settings, conns.app_dsn, host=args.host, port=args.port)
+    return 0
+
+
+def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
+    from api.tokens import mint_dev_token
+
+    if not args.role and not args.fraud:
+        raise CliError("kpi token: give --role ROLE (and --markets) and/or --fraud", EXIT_USAGE)
+    print(mint_dev_token(settings, args.role, args.markets, args.fraud, ttl_seconds=args.ttl))
+    return 0
+
+
+def _demo_markets(app_dsn: str) -> list[int]:
+    """The demo lead's markets: the first three markets that have ranked providers."""
+    with psycopg.connect(app_dsn) as conn:
+        rows = conn.execute(
+            "select market_id from leader_hub.market_metrics order by market_id limit 3"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _print_demo_access(settings: Settings, app_dsn: str, port: int) -> None:
+    from api.tokens import mint_dev_token
+
+    markets = _demo_markets(app_dsn)
+    lead = mint_dev_token(settings, "Market Manager", markets, False)
+    analyst = mint_dev_token(settings, "", [], True)
+    base = f"http://127.0.0.1:{port}"
+    market = markets[0] if markets else 1
+    print()
+    print(f"Market Manager of markets {markets}:")
+    print(f"  export LEAD_TOKEN={lead}")
+    print("Fraud analyst:")
+    print(f"  export FRAUD_TOKEN={analyst}")
+    print()
+    print("Try:")
+    hub = f"{base}/v1/leader-hub-metrics"
+    auth = '-H "Authorization: Bearer $LEAD_TOKEN"'
+    print(f"  curl -s {auth} {hub}/markets")
+    print(f"  curl -s {auth} {hub}/markets/{market}")
+    print(f"  curl -s {auth} '{hub}/markets/{market}/providers?job_title=APP&per_page=5'")
+    print(
+        f'  curl -s -H "Authorization: Bearer $FRAUD_TOKEN"'
+        f" '{base}/v1/fraud-reports/authorizations?type=DOCTOR&settlement_type=CITY'"
+    )
+    print(f"  open {base}/schema for the interactive API docs")
+
+
 def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
     conns = connections(settings)
     if not run_dbt(settings, conns.warehouse_dsn, ["docs", "generate", "--static"]):
@@ -348,7 +431,11 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     print("4/4 sync into the app database")
     cmd_sync(settings, argparse.Namespace(allow_shrink=True, min_fraction=None))
     print("demo build is green and published: app database schemas leader_hub and fraud")
-    return 0
+    _print_demo_access(settings, conns.app_dsn, args.port)
+    if args.no_serve:
+        return 0
+    print()
+    return cmd_serve(settings, argparse.Namespace(host="127.0.0.1", port=args.port))
 
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
@@ -357,6 +444,8 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "build": cmd_build,
     "sync": cmd_sync,
     "daily": cmd_daily,
+    "serve": cmd_serve,
+    "token": cmd_token,
     "docs": cmd_docs,
     "demo": cmd_demo,
 }

@@ -1,0 +1,147 @@
+"""The app factory: OpenAPI and its offline docs page, errors, the pool, the controllers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import msgspec
+from litestar import Litestar, Request, get
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+
+from api import fraud, leader_hub
+from api.auth import Principal, TokenVerifier, principal_of
+from api.db import SNAPSHOT, Database
+from api.errors import EXCEPTION_HANDLERS, UNAVAILABLE, ApiError
+from kpi.settings import Settings
+
+API_VERSION = "1.0.0"
+POOL_TIMEOUT_SECONDS = 5.0
+SWAGGER_STATIC_PATH = "/static/swagger-ui"
+
+DESCRIPTION = """\
+Read API over the Clinical KPI marts: Leader Hub metrics and fraud reports.
+
+The API only authorizes, filters, sorts by precomputed columns and pages; every metric,
+rank and report flag is computed by dbt. Send `Authorization: Bearer <JWT>`; `kpi token`
+mints a dev token. Errors have one shape: `{status, error, message, field}`.
+"""
+
+
+class Health(msgspec.Struct):
+    status: str
+
+
+class Ready(msgspec.Struct):
+    status: str
+    as_of_date: date
+    synced_at: datetime
+    run_id: int
+
+
+@get("/health", summary="The process is up", tags=["Operations"])
+async def health() -> Health:
+    return Health(status="ok")
+
+
+READY_SQL = f"""
+with {SNAPSHOT}
+select snapshot.as_of_date, snapshot.synced_at, snapshot.run_id from snapshot
+"""
+
+
+@get(
+    "/ready",
+    summary="The app database is reachable and holds a published sync",
+    responses={503: UNAVAILABLE},
+    tags=["Operations"],
+)
+async def ready(db: NamedDependency[Database]) -> Ready:
+    rows = await db.fetch(READY_SQL, {})
+    if not rows:
+        raise ApiError(503, "no successful sync yet: run `kpi sync`", headers={"Retry-After": "5"})
+    return Ready(status="ready", **rows[0])
+
+
+def _provide_db(state: State) -> Database:
+    return state.db
+
+
+def _provide_principal(request: Request[Any, Any, Any]) -> Principal:
+    return principal_of(request)
+
+
+def _swagger_assets() -> tuple[SwaggerRenderPlugin, Any]:
+    """Swagger UI from the swagger-ui-bundle package, served by this app (works offline)."""
+    import swagger_ui_bundle
+
+    static = create_static_files_router(
+        path=SWAGGER_STATIC_PATH,
+        directories=[swagger_ui_bundle.swagger_ui_path],
+        include_in_schema=False,
+        name="swagger-ui-assets",
+    )
+    plugin = SwaggerRenderPlugin(
+        js_url=f"{SWAGGER_STATIC_PATH}/swagger-ui-bundle.js",
+        css_url=f"{SWAGGER_STATIC_PATH}/swagger-ui.css",
+        standalone_preset_js_url=f"{SWAGGER_STATIC_PATH}/swagger-ui-standalone-preset.js",
+        path=["/", "/swagger"],
+        favicon="",
+    )
+    return plugin, static
+
+
+def create_app(
+    settings: Settings,
+    app_dsn: str,
+    *,
+    pool_timeout: float = POOL_TIMEOUT_SECONDS,
+) -> Litestar:
+    """The Litestar app serving the app database at ``app_dsn``.
+
+    Raises ``kpi.settings.SettingsError`` when the JWT key settings are unusable.
+    ``pool_timeout``: seconds a request waits for a database connection before its 503.
+    """
+    verifier = TokenVerifier(settings)
+    db = Database(app_dsn, max_size=settings.db_pool_size, timeout=pool_timeout)
+    swagger, swagger_static = _swagger_assets()
+    openapi = OpenAPIConfig(
+        title="Clinical KPI API",
+        version=API_VERSION,
+        description=DESCRIPTION,
+        path="/schema",
+        render_plugins=[swagger],
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+            }
+        ),
+        create_examples=False,
+    )
+    return Litestar(
+        route_handlers=[health, ready, leader_hub.router, fraud.router, swagger_static],
+        dependencies={
+            "db": Provide(_provide_db, sync_to_thread=False),
+            "principal": Provide(_provide_principal, sync_to_thread=False),
+        },
+        state=State(
+            {
+                "db": db,
+                "token_verifier": verifier,
+                "leader_roles": frozenset(settings.leader_roles),
+            }
+        ),
+        on_startup=[db.open],
+        on_shutdown=[db.close],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=openapi,
+        # Litestar logs nothing per request; never log exceptions (their text can quote data)
+        logging_config=LoggingConfig(configure_root_logger=False, log_exceptions="never"),
+        debug=False,
+    )

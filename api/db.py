@@ -1,0 +1,166 @@
+"""The app-database pool and the one-statement-per-request query helpers.
+
+Every request runs exactly one SQL statement on an autocommit, read-only connection: a
+single statement sees one snapshot, and the sync publishes each build atomically, so a
+response never mixes two builds. The statement also reads the latest successful sync
+(``SNAPSHOT``) for the ``as_of_date``/``synced_at`` every response carries.
+
+The pool reconnects by itself: a dead connection is replaced on checkout (``check``),
+and while the database is down requests fail fast with a 503.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import psycopg
+from psycopg import errors
+from psycopg.rows import dict_row
+from psycopg.types.numeric import FloatLoader
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from api.errors import unavailable
+
+logger = logging.getLogger("kpi.api")
+
+STATEMENT_TIMEOUT_MS = 10_000
+
+# The published snapshot: the latest successful sync run.
+SNAPSHOT = """snapshot as (
+    select sync_runs.run_id, sync_runs.as_of_date, sync_runs.finished_at as synced_at
+    from kpi_sync.sync_runs as sync_runs
+    where sync_runs.outcome = 'success' and sync_runs.finished_at is not null
+    order by sync_runs.finished_at desc, sync_runs.run_id desc
+    limit 1
+)"""
+
+_ORDER_BY = re.compile(r"^[a-z_][a-z0-9_., ]*$")
+
+
+def paged_query(filtered: str, order_by: str, visible: str = "true") -> str:
+    """One statement: the page of ``filtered`` rows in ``order_by`` order, plus metadata.
+
+    Every result has at least one row carrying ``_total`` (the true count of filtered rows,
+    also past the last page), ``_visible`` (the ``visible`` predicate, for provider-scoped
+    404s), ``_as_of_date`` and ``_synced_at``; the page's columns are NULL on that row when
+    the page is empty. Binds ``%(limit)s`` and ``%(offset)s``.
+    """
+    if not _ORDER_BY.match(order_by):  # built from constants only; keep it that way
+        raise ValueError(f"unexpected order by clause: {order_by!r}")
+    return f"""
+with {SNAPSHOT},
+filtered as not materialized (
+{filtered}
+),
+counted as (
+    select count(*) as total from filtered
+)
+select
+    counted.total as _total,
+    {visible} as _visible,
+    snapshot.as_of_date as _as_of_date,
+    snapshot.synced_at as _synced_at,
+    page.*
+from counted
+left join snapshot on true
+left join lateral (
+    select * from filtered
+    order by {order_by}
+    limit %(limit)s offset %(offset)s
+) as page on true
+"""
+
+
+class Database:
+    """An ``AsyncConnectionPool`` over the app database, opened with the app."""
+
+    def __init__(self, conninfo: str, *, max_size: int, timeout: float) -> None:
+        self.pool = AsyncConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=max_size,
+            open=False,
+            timeout=timeout,
+            name="kpi-api",
+            kwargs={
+                "autocommit": True,
+                "row_factory": dict_row,
+                "application_name": "kpi-api",
+                "connect_timeout": max(1, int(timeout)),
+            },
+            configure=_configure,
+            check=AsyncConnectionPool.check_connection,
+            reconnect_timeout=60,
+        )
+
+    async def open(self) -> None:
+        # Do not wait: the API starts (and /health answers) while the database is down.
+        await self.pool.open(wait=False)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def fetch(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Run one statement and return its rows; database trouble becomes a 503."""
+        try:
+            async with self.pool.connection() as conn:
+                try:
+                    cursor = await conn.execute(query, params)  # type: ignore[arg-type]
+                except errors.FeatureNotSupported:
+                    # "cached plan must not change result type": a sync migrated a table
+                    # under one of this connection's prepared statements. Forget them
+                    # (psycopg clears its cache on DEALLOCATE ALL) and run it afresh.
+                    await conn.execute("deallocate all")
+                    cursor = await conn.execute(query, params)  # type: ignore[arg-type]
+                return await cursor.fetchall()
+        except PoolTimeout:
+            _log_unavailable("no connection within the pool timeout")
+            raise unavailable("the app database is unavailable; try again shortly") from None
+        except (errors.UndefinedTable, errors.InvalidSchemaName) as exc:
+            _log_unavailable(f"{type(exc).__name__} (has `kpi sync` run?)")
+            raise unavailable("no data has been published yet: run `kpi sync`") from None
+        except errors.UndefinedColumn as exc:
+            _log_unavailable(f"{type(exc).__name__}: the app tables do not match this API")
+            raise unavailable("the app database does not match this API version") from None
+        except errors.QueryCanceled:
+            _log_unavailable("statement timeout")
+            raise unavailable("the app database did not answer in time") from None
+        except psycopg.OperationalError as exc:
+            _log_unavailable(type(exc).__name__)
+            raise unavailable("the app database is unavailable; try again shortly") from None
+
+
+async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
+    # numeric columns (rates, percents, scores) as JSON numbers, not strings
+    conn.adapters.register_loader("numeric", FloatLoader)
+    await conn.execute(
+        "select set_config('default_transaction_read_only', 'on', false),"
+        " set_config('statement_timeout', %s, false)",
+        [str(STATEMENT_TIMEOUT_MS)],
+    )
+
+
+def _log_unavailable(reason: str) -> None:
+    # Reasons only: psycopg messages can quote parameter values.
+    logger.warning("app database unavailable: %s", reason)
+
+
+# ----------------------------------------------------------------------------- results
+
+
+def page_items(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """The page's rows of a :func:`paged_query` result (none when the page is empty)."""
+    return [row for row in rows if row[key] is not None]
+
+
+def meta(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The metadata columns of a :func:`paged_query` result (always on the first row)."""
+    first = rows[0]
+    return {
+        "total": first["_total"],
+        "visible": first["_visible"],
+        "as_of_date": first["_as_of_date"],
+        "synced_at": first["_synced_at"],
+    }

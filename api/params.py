@@ -1,0 +1,189 @@
+"""Request parameters shared by the controllers: their types, limits, and 400 messages.
+
+Litestar validates the types and ranges declared here (and documents them in OpenAPI);
+``describe_invalid`` turns a failure into a message that names the field and its rule,
+without echoing the value.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal, get_args
+
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+from litestar.params import PathParameter, QueryParameter
+
+BIGINT_MAX = 9_223_372_036_854_775_807
+MAX_PAGE = 1_000_000
+MAX_PER_PAGE = 100
+MAX_SEARCH_LENGTH = 200
+# Mirrors the dbt var `shift_history_days` (dbt_project.yml): provider_shifts holds no
+# older rows, so a longer window is a client error. A test pins the two together.
+SHIFT_HISTORY_DAYS = 90
+MAX_QUANTITY = 1_000_000_000
+
+Metric = Literal[
+    "on_scene_time",
+    "chart_closure_rate",
+    "survey_capture_rate",
+    "net_promoter_score",
+    "on_task_percent",
+]
+JobTitle = Literal["APP", "DHMT"]
+SortOrder = Literal["asc", "desc"]
+AuthorizationType = Literal["DOCTOR", "LEGAL_ENTITY"]
+SettlementType = Literal["CITY", "OTHER"]
+
+# Query parameters with a closed set of values
+MetricParam = Annotated[Metric, QueryParameter(description="The ranking metric.")]
+JobTitleParam = Annotated[
+    JobTitle, QueryParameter(description="Ranks are per job title, so it is required.")
+]
+SortParam = Annotated[SortOrder, QueryParameter(description="By start time.")]
+AbxFilter = Annotated[
+    bool | None, QueryParameter(description="Only visits with (true) or without antibiotics.")
+]
+EscalatedFilter = Annotated[
+    bool | None, QueryParameter(description="Only escalated (true) or non-escalated visits.")
+]
+AuthorizationTypeParam = Annotated[
+    AuthorizationType, QueryParameter(description="Report on doctors or on legal entities.")
+]
+SettlementTypeParam = Annotated[
+    SettlementType,
+    QueryParameter(description="Settlement type of the division's residence address."),
+]
+
+
+def _id(description: str) -> PathParameter:
+    return PathParameter(ge=1, le=BIGINT_MAX, description=f"{description} (1 to 2^63 - 1).")
+
+
+MarketId = Annotated[int, _id("Market id")]
+ProviderId = Annotated[int, _id("Provider id")]
+ShiftTeamId = Annotated[int, _id("Shift team id")]
+
+PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="1-based page number.")]
+PerPage = Annotated[
+    int, QueryParameter(ge=1, le=MAX_PER_PAGE, description="Rows per page, 1 to 100.")
+]
+
+LastDays = Annotated[
+    int | None,
+    QueryParameter(
+        ge=1,
+        le=SHIFT_HISTORY_DAYS,
+        description="Only shifts whose date is in the last N days up to the as-of date.",
+    ),
+]
+
+PROVIDER_SEARCH_DOC = (
+    "Provider name filter, case-insensitive. Every whitespace- or comma-separated word must "
+    "occur in the first or last name, so 'ann smi', 'Smith Ann' and 'Smith, Ann' all match "
+    "Ann Smith. `%` and `_` are literal. At most 200 characters."
+)
+VISIT_SEARCH_DOC = (
+    "Patient filter, case-insensitive: every word must occur in the patient's first name, "
+    "last name or athena id. `%` and `_` are literal. At most 200 characters."
+)
+ProviderSearch = Annotated[
+    str | None, QueryParameter(max_length=MAX_SEARCH_LENGTH, description=PROVIDER_SEARCH_DOC)
+]
+VisitSearch = Annotated[
+    str | None, QueryParameter(max_length=MAX_SEARCH_LENGTH, description=VISIT_SEARCH_DOC)
+]
+
+
+def _choices(literal: object) -> str:
+    values = [str(v) for v in get_args(literal)]
+    return " or ".join(values) if len(values) == 2 else "one of " + ", ".join(values)
+
+
+_ID_RULE = "must be a whole number from 1 to 9223372036854775807"
+FIELD_RULES: dict[str, str] = {
+    "market_id": _ID_RULE,
+    "provider_id": _ID_RULE,
+    "shift_team_id": _ID_RULE,
+    "page": f"must be a whole number from 1 to {MAX_PAGE}",
+    "per_page": f"must be a whole number from 1 to {MAX_PER_PAGE}",
+    "search": f"must be at most {MAX_SEARCH_LENGTH} characters, without NUL bytes",
+    "metric": f"must be {_choices(Metric)}",
+    "job_title": f"must be {_choices(JobTitle)}",
+    "sort": f"must be {_choices(SortOrder)}",
+    "last_days": f"must be a whole number from 1 to {SHIFT_HISTORY_DAYS}",
+    "is_abx_prescribed": "must be true or false",
+    "is_escalated": "must be true or false",
+    "type": f"must be {_choices(AuthorizationType)}",
+    "settlement_type": f"must be {_choices(SettlementType)}",
+    "min_patients_qty": f"must be a whole number from 0 to {MAX_QUANTITY}",
+    "min_patient_increase_30d": f"must be a number from 0 to {MAX_QUANTITY}",
+    "min_patient_increase_30d_0": f"must be a whole number from 0 to {MAX_QUANTITY}",
+}
+
+
+def describe_invalid(field: str, *, missing: bool = False) -> str:
+    """The 400 message for a parameter: its rule, never its value."""
+    rule = FIELD_RULES.get(field, "is invalid")
+    if missing:
+        return f"{field} is required and {rule}" if field in FIELD_RULES else f"{field} is required"
+    return f"{field} {rule}"
+
+
+# ---------------------------------------------------------------------------- path ids
+
+
+def parse_id(raw: object) -> int | None:
+    """A path id: 1 to 19 ASCII digits with a value from 1 to 2^63 - 1, else None."""
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 19:
+        value = int(raw)
+        return value if 1 <= value <= BIGINT_MAX else None
+    return None
+
+
+def strict_path_ids(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Guard: every ``*_id`` path parameter is plain digits ("1e3", "+1", " 1" are 400s).
+
+    Litestar's own conversion is lenient; this keeps one meaning for an id everywhere.
+    """
+    from api.errors import bad_request
+
+    for name, raw in connection.path_params.items():
+        if name.endswith("_id") and parse_id(raw) is None:
+            raise bad_request(name, describe_invalid(name))
+
+
+# ------------------------------------------------------------------------------ search
+
+_TOKEN_SPLIT = re.compile(r"[\s,]+")
+
+
+def search_patterns(search: str | None) -> list[str]:
+    """ILIKE patterns, one per word of ``search``; ``%``, ``_`` and ``\\`` match literally.
+
+    The caller's SQL requires every pattern to match one of the searched columns. An empty
+    or blank search yields no patterns (no filter).
+    """
+    from api.errors import bad_request
+
+    if search is None:
+        return []
+    if "\x00" in search or len(search) > MAX_SEARCH_LENGTH:
+        raise bad_request("search", describe_invalid("search"))
+    patterns = []
+    for token in _TOKEN_SPLIT.split(search.strip()):
+        if token:
+            escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            patterns.append(f"%{escaped}%")
+    return patterns
+
+
+# ------------------------------------------------------------------------------ paging
+
+
+def offset(page: int, per_page: int) -> int:
+    return (page - 1) * per_page
+
+
+def total_pages(total: int, per_page: int) -> int:
+    return -(-total // per_page)

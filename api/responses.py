@@ -1,0 +1,45 @@
+"""Response types shared by the controllers; OpenAPI schemas are generated from them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import msgspec
+
+from api.params import total_pages
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+class Snapshot(msgspec.Struct, kw_only=True):
+    """Which published data a response comes from."""
+
+    as_of_date: date | None = msgspec.field(default=None)
+    """The report date D of the data (null before the first sync)."""
+    synced_at: datetime | None = msgspec.field(default=None)
+    """When the sync that published it finished."""
+
+
+class Paged(Snapshot, kw_only=True):
+    """The paging envelope: ``total`` is the true row count, also past the last page."""
+
+    page: int
+    per_page: int
+    total: int
+    total_pages: int
+
+
+def paging(page: int, per_page: int, total: int) -> dict[str, int]:
+    return {
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "total_pages": total_pages(total, per_page),
+    }
+
+
+def from_row(cls: type[S], row: dict[str, Any], **overrides: Any) -> S:
+    """Build ``cls`` from the row's columns of the same names."""
+    values = {name: row[name] for name in cls.__struct_fields__ if name not in overrides}
+    return cls(**values, **overrides)

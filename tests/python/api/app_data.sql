@@ -1,0 +1,323 @@
+-- The app database as the sync publishes it (SPEC §6, §7, §9), with small hand-written rows
+-- whose API output the tests pin exactly. Report date D = 2026-11-20.
+--
+-- Token markets used by the tests: [1, 2, 3, 999]. Market 4 exists but is never in a
+-- lead's token; 999 is in the token but not in the data. Provider 106 is active only in
+-- market 5 (outside every token), so it and its shift 9006 must look nonexistent.
+
+create schema leader_hub;
+create schema fraud;
+create schema kpi_sync;
+
+create table kpi_sync.sync_runs (
+    run_id bigint primary key,
+    as_of_date date not null,
+    dbt_invocation_id text not null,
+    started_at timestamptz not null,
+    finished_at timestamptz,
+    rows_per_table jsonb,
+    outcome text not null
+);
+
+insert into kpi_sync.sync_runs values
+    (1, '2026-11-19', 'inv-1', '2026-11-19 05:55+00', '2026-11-19 06:00+00', '{}', 'success'),
+    (2, '2026-11-20', 'inv-2', '2026-11-20 05:55+00', '2026-11-20 06:00+00', '{}', 'success'),
+    (3, '2026-11-21', 'inv-3', '2026-11-21 05:55+00', '2026-11-21 06:00+00', '{}', 'failed'),
+    (4, '2026-11-22', 'inv-4', '2026-11-22 05:55+00', null, null, 'running');
+
+-- ------------------------------------------------------------------------ Leader Hub
+
+create table leader_hub.market_groups (
+    market_group_id bigint primary key, name text, short_name text
+);
+insert into leader_hub.market_groups values
+    (10, 'Colorado', 'CO'), (30, 'Arizona', 'AZ'), (40, 'Florida', 'FL'), (50, 'Texas', 'TX');
+
+create table leader_hub.markets (
+    market_id bigint primary key, name text, short_name text, market_group_id bigint
+);
+insert into leader_hub.markets values
+    (1, 'Denver', 'DEN', 10),
+    (2, 'Colorado Springs', 'COS', 10),
+    (3, 'Phoenix', 'PHX', 30),
+    (4, 'Tampa', 'TPA', 40),
+    (5, 'Austin', 'AUS', 50);
+
+create table leader_hub.providers (
+    provider_id bigint primary key,
+    first_name text, last_name text, avatar_url text, job_title text
+);
+insert into leader_hub.providers values
+    (101, 'Ann', 'Smith', 'https://img.example/101.png', 'APP'),
+    (102, 'Bob', 'Jones', null, 'APP'),
+    (103, 'Cara', 'Brown', null, 'APP'),
+    (104, 'Dan', 'Adams', null, 'APP'),
+    (105, 'Eve', 'Stone', null, 'DHMT'),
+    (106, 'Finn', 'Hidden', null, 'APP'),
+    (107, 'Gus', 'Smithers', null, 'APP'),
+    (108, 'Kim', 'Wil_son', null, 'APP'),
+    (110, 'Lia', 'Ellis', null, 'APP'),
+    (111, 'Abe', 'Zed', null, 'APP'),
+    (112, 'Max', 'Payne', null, 'APP'),
+    (113, 'Ned', 'Tampa', null, 'APP');
+
+create table leader_hub.markets_active_providers (
+    market_id bigint, provider_id bigint, last_shift_date date,
+    primary key (market_id, provider_id)
+);
+insert into leader_hub.markets_active_providers (market_id, provider_id) values
+    (1, 101), (1, 102), (1, 103), (1, 104), (1, 105), (1, 107), (1, 108), (1, 110), (1, 111),
+    (2, 101), (2, 112),
+    (4, 113),
+    (5, 106);
+
+create table leader_hub.market_metrics (
+    market_id bigint primary key,
+    as_of_date date,
+    visit_count integer,
+    on_scene_time_median_seconds integer,
+    on_scene_time_week_change_seconds integer,
+    chart_closure_rate numeric(5, 4),
+    chart_closure_rate_week_change numeric(5, 4),
+    survey_capture_rate numeric(5, 4),
+    survey_capture_rate_week_change numeric(5, 4),
+    net_promoter_score_average numeric(5, 2),
+    net_promoter_score_week_change numeric(5, 2)
+);
+insert into leader_hub.market_metrics values
+    (1, '2026-11-20', 80, 1900, -60, 0.8500, 0.0125, 0.6000, -0.0500, 80.50, 1.25),
+    (2, '2026-11-20', 12, 2100, null, 0.7500, null, null, null, 70.00, null),
+    (3, '2026-11-20', 0, null, null, null, null, null, null, null, null),
+    (4, '2026-11-20', 3, 1000, 0, 1.0000, 0.0000, null, null, 100.00, 0.00),
+    (5, '2026-11-20', 1, 1200, null, 1.0000, null, null, null, null, null);
+
+create table leader_hub.provider_metrics (
+    provider_id bigint primary key,
+    as_of_date date,
+    visit_count integer,
+    on_scene_time_median_seconds integer,
+    on_scene_time_week_change_seconds integer,
+    chart_closure_rate numeric(5, 4),
+    chart_closure_rate_week_change numeric(5, 4),
+    survey_capture_rate numeric(5, 4),
+    survey_capture_rate_week_change numeric(5, 4),
+    net_promoter_score_average numeric(5, 2),
+    net_promoter_score_week_change numeric(5, 2),
+    on_task_percent numeric(5, 2),
+    on_task_percent_week_change numeric(5, 2),
+    escalation_rate numeric(5, 4),
+    escalation_rate_week_change numeric(5, 4),
+    abx_prescribing_rate numeric(5, 4),
+    abx_prescribing_rate_week_change numeric(5, 4)
+);
+insert into leader_hub.provider_metrics values
+    (101, '2026-11-20', 80, 1750, 30, 0.9300, 0.0100, null, null, 86.00, -2.00,
+        71.25, 3.50, 0.0500, 0.0000, 0.2000, -0.0125),
+    (105, '2026-11-20', 40, 1700, null, null, null, 0.6000, null, 90.00, null,
+        65.00, null, 0.0250, null, null, null),
+    (106, '2026-11-20', 5, 1200, null, 1.0000, null, null, null, null, null,
+        50.00, null, 0.0000, null, 0.0000, null);
+
+create table leader_hub.market_provider_metrics (
+    market_id bigint,
+    provider_id bigint,
+    as_of_date date,
+    job_title text,
+    visit_count integer,
+    on_scene_time_median_seconds integer,
+    on_scene_time_week_change_seconds integer,
+    on_scene_time_rank bigint,
+    ranked_providers_on_scene_time bigint,
+    chart_closure_rate numeric(5, 4),
+    chart_closure_rate_week_change numeric(5, 4),
+    chart_closure_rate_rank bigint,
+    ranked_providers_chart_closure_rate bigint,
+    survey_capture_rate numeric(5, 4),
+    survey_capture_rate_week_change numeric(5, 4),
+    survey_capture_rate_rank bigint,
+    ranked_providers_survey_capture_rate bigint,
+    net_promoter_score_average numeric(5, 2),
+    net_promoter_score_week_change numeric(5, 2),
+    net_promoter_score_rank bigint,
+    ranked_providers_net_promoter_score bigint,
+    on_task_percent numeric(5, 2),
+    on_task_percent_week_change numeric(5, 2),
+    on_task_percent_rank bigint,
+    ranked_providers_on_task_percent bigint,
+    primary key (market_id, provider_id)
+);
+-- Market 1, APP. On-scene (ascending): Jones 1500 (1), Brown and Smith tie at 1800 (2),
+-- Smithers 2000 (3), Wil_son 2100 (4), Ellis 2400 (5); Adams and Zed: no data. 6 ranked.
+-- Chart closure (descending): Smith .95 (1), Smithers .90 (2), Jones .80 (3), Brown .70
+-- (4), Wil_son .60 (5), Ellis .50 (6); Adams, Zed: no data. Survey capture: APP → none.
+insert into leader_hub.market_provider_metrics values
+    (1, 101, '2026-11-20', 'APP', 60, 1800, 30, 2, 6, 0.9500, 0.0100, 1, 6,
+        null, null, null, 0, 85.50, -1.50, 2, 5, 71.25, 3.50, 1, 5),
+    (1, 102, '2026-11-20', 'APP', 70, 1500, -120, 1, 6, 0.8000, null, 3, 6,
+        null, null, null, 0, 70.00, null, 4, 5, 60.00, null, 3, 5),
+    (1, 103, '2026-11-20', 'APP', 80, 1800, null, 2, 6, 0.7000, -0.0500, 4, 6,
+        null, null, null, 0, 90.00, 0.00, 1, 5, 55.50, 1.00, 4, 5),
+    (1, 104, '2026-11-20', 'APP', 0, null, null, null, 6, null, null, null, 6,
+        null, null, null, 0, null, null, null, 5, null, null, null, 5),
+    (1, 107, '2026-11-20', 'APP', 10, 2000, 0, 3, 6, 0.9000, 0.1000, 2, 6,
+        null, null, null, 0, 75.00, null, 3, 5, 70.00, null, 2, 5),
+    (1, 108, '2026-11-20', 'APP', 5, 2100, null, 4, 6, 0.6000, null, 5, 6,
+        null, null, null, 0, 60.00, null, 5, 5, null, null, null, 5),
+    (1, 110, '2026-11-20', 'APP', 5, 2400, null, 5, 6, 0.5000, null, 6, 6,
+        null, null, null, 0, null, null, null, 5, 40.00, null, 5, 5),
+    (1, 111, '2026-11-20', 'APP', 0, null, null, null, 6, null, null, null, 6,
+        null, null, null, 0, null, null, null, 5, null, null, null, 5),
+    (1, 105, '2026-11-20', 'DHMT', 40, 1700, null, 1, 1, null, null, null, 0,
+        0.6000, null, 1, 1, 90.00, null, 1, 1, 65.00, null, 1, 1),
+    (2, 101, '2026-11-20', 'APP', 20, 1650, null, 1, 2, 0.9000, null, 2, 2,
+        null, null, null, 0, 88.00, null, 1, 2, 72.00, null, 1, 2),
+    (2, 112, '2026-11-20', 'APP', 12, 1900, null, 2, 2, 0.9500, null, 1, 2,
+        null, null, null, 0, 80.00, null, 2, 2, 68.00, null, 2, 2),
+    (4, 113, '2026-11-20', 'APP', 3, 1000, null, 1, 1, 1.0000, null, 1, 1,
+        null, null, null, 0, 100.00, null, 1, 1, 80.00, null, 1, 1),
+    (5, 106, '2026-11-20', 'APP', 5, 1200, null, 1, 1, 1.0000, null, 1, 1,
+        null, null, null, 0, null, null, null, 0, 50.00, null, 1, 1);
+
+create table leader_hub.provider_visits (
+    care_request_id bigint,
+    provider_id bigint,
+    market_id bigint,
+    service_date date,
+    completed_at timestamp,
+    visit_rank bigint,
+    patient_first_name text,
+    patient_last_name text,
+    patient_athena_id text,
+    chief_complaint text,
+    diagnosis text,
+    is_abx_prescribed boolean,
+    abx_details text,
+    is_escalated boolean,
+    escalated_reason text,
+    primary key (care_request_id, provider_id)
+);
+-- Provider 101, newest first: 5001, 5003, 5002, then 5005 and 5004 (same completed_at:
+-- higher care_request_id first).
+insert into leader_hub.provider_visits values
+    (5001, 101, 1, '2026-11-19', '2026-11-19 15:00', 1, 'Maria', 'Garcia', 'A100',
+        'Cough', 'Bronchitis', true, 'Amoxicillin', false, null),
+    (5002, 101, 2, '2026-11-18', '2026-11-18 10:00', 3, 'John', 'O''Brien', 'A200',
+        'Chest pain', 'Angina', false, null, true, 'ED transfer'),
+    (5003, 101, 1, '2026-11-18', '2026-11-18 12:00', 2, 'Maria', 'Lopez', 'B300',
+        'Fever', 'UTI', true, 'Nitrofurantoin', true, 'Sepsis risk'),
+    (5004, 101, 1, '2026-11-10', '2026-11-10 09:00', 5, 'Ana', 'Garcia-Ruiz', 'A1000',
+        'Rash', 'Dermatitis', false, null, false, null),
+    (5005, 101, 1, '2026-11-10', '2026-11-10 09:00', 4, 'Pat', '100%_Real', 'C_1',
+        'Fall', 'Sprain', false, null, false, null),
+    (5001, 102, 1, '2026-11-19', '2026-11-19 15:00', 1, 'Maria', 'Garcia', 'A100',
+        'Cough', 'Bronchitis', true, 'Amoxicillin', false, null),
+    (6001, 106, 5, '2026-11-19', '2026-11-19 11:00', 1, 'Secret', 'Patient', 'Z999',
+        'Headache', 'Migraine', false, null, false, null);
+
+create table leader_hub.provider_shifts (
+    shift_team_id bigint,
+    provider_id bigint,
+    market_id bigint,
+    service_date date,
+    start_time timestamp,
+    end_time timestamp,
+    patients_seen integer,
+    out_the_door_duration_seconds integer,
+    en_route_duration_seconds integer,
+    on_scene_duration_seconds integer,
+    on_break_duration_seconds integer,
+    idle_duration_seconds integer,
+    is_break_skipped boolean,
+    primary key (shift_team_id, provider_id)
+);
+insert into leader_hub.provider_shifts values
+    (9001, 101, 1, '2026-11-19', '2026-11-19 08:00', '2026-11-19 18:00', 5,
+        900, 3600, 14400, 1800, 16200, false),
+    (9001, 102, 1, '2026-11-19', '2026-11-19 08:00', '2026-11-19 18:00', 5,
+        900, 3600, 14400, 1800, 16200, false),
+    (9002, 101, 2, '2026-11-12', '2026-11-12 07:00', '2026-11-12 15:00', 2,
+        null, 0, 7200, 0, 21600, true),
+    (9003, 101, 1, '2026-10-01', '2026-10-01 09:00', '2026-10-01 19:00', 6,
+        600, 4000, 15000, 1800, 15200, false),
+    (9004, 101, 1, '2026-08-25', '2026-08-25 09:00', '2026-08-25 17:00', 3,
+        1200, 3000, 9000, 1800, 15000, false),
+    (9006, 106, 5, '2026-11-18', '2026-11-18 08:00', '2026-11-18 16:00', 1,
+        300, 1000, 2000, 0, 25800, true),
+    (9007, 106, 5, '2026-11-17', '2026-11-17 08:00', '2026-11-17 16:00', 1,
+        300, 1000, 2000, 0, 25800, true),
+    (9007, 105, 1, '2026-11-17', '2026-11-17 08:00', '2026-11-17 16:00', 1,
+        300, 1000, 2000, 0, 25800, true);
+
+create table leader_hub.provider_shift_breakdowns (
+    shift_team_id bigint,
+    start_time timestamp,
+    end_time timestamp,
+    phase text,
+    latitude_e6 integer,
+    longitude_e6 integer,
+    primary key (shift_team_id, start_time)
+);
+-- inserted out of order on purpose: the API returns them by start_time
+insert into leader_hub.provider_shift_breakdowns values
+    (9001, '2026-11-19 12:00', '2026-11-19 12:30', 'on_break', 39739236, -104990251),
+    (9001, '2026-11-19 08:00', '2026-11-19 08:15', 'idle', 39739236, -104990251),
+    (9001, '2026-11-19 08:40', '2026-11-19 09:30', 'on_scene', 39750000, -105000000),
+    (9001, '2026-11-19 08:15', '2026-11-19 08:40', 'en_route', null, null),
+    (9006, '2026-11-18 08:00', '2026-11-18 16:00', 'idle', 30267153, -97743061),
+    (9007, '2026-11-17 08:00', '2026-11-17 16:00', 'idle', 39739236, -104990251);
+
+-- ---------------------------------------------------------------------------- Fraud
+
+create table fraud.authorization_doctor (
+    party_id varchar(36), legal_entity_id varchar(36), settlement_type varchar(8),
+    patients_qty bigint, offline_patients_qty bigint, ratio_offline_patients_qty double precision,
+    report_date date, report_rank bigint, is_reported boolean,
+    outlier_score numeric(18, 4), is_statistical_outlier boolean,
+    primary key (party_id, legal_entity_id, settlement_type)
+);
+insert into fraud.authorization_doctor values
+    ('p2', 'le1', 'CITY', 30, 6, 0.2, '2026-11-20', 2, false, 0.5, false),
+    ('p1', 'le1', 'CITY', 20, 18, 0.9, '2026-11-20', 1, true, 4.1234, true),
+    ('p3', 'le2', 'CITY', 12, 1, 0.0833333333, '2026-11-20', 3, false, null, false),
+    ('p4', 'le2', 'OTHER', 15, 15, 1.0, '2026-11-20', 1, true, null, false);
+
+create table fraud.authorization_legal_entity (
+    legal_entity_id varchar(36), settlement_type varchar(8),
+    patients_qty bigint, offline_patients_qty bigint, ratio_offline_patients_qty double precision,
+    report_date date, report_rank bigint, is_reported boolean,
+    outlier_score numeric(18, 4), is_statistical_outlier boolean,
+    primary key (legal_entity_id, settlement_type)
+);
+insert into fraud.authorization_legal_entity values
+    ('le1', 'CITY', 60, 30, 0.5, '2026-11-20', 1, true, null, false),
+    ('le2', 'CITY', 55, 5, 0.0909090909, '2026-11-20', 2, false, null, false);
+
+create table fraud.patients_phonenumber (
+    phone_number varchar(32), patients_qty bigint,
+    report_date date, report_rank bigint, is_reported boolean,
+    outlier_score numeric(18, 4), is_statistical_outlier boolean,
+    primary key (phone_number)
+);
+insert into fraud.patients_phonenumber values
+    ('380501110000', 2, '2026-11-20', 2, false, null, false),
+    ('380501112233', 5, '2026-11-20', 1, true, null, false),
+    ('380509990000', 2, '2026-11-20', 3, false, null, false);
+
+create table fraud.total_patients_doctor (
+    party_id varchar(36), legal_entity_id varchar(36), patients_qty bigint,
+    new_30 bigint, new_prev_60 bigint, lifetime_days integer,
+    patient_increase_30d double precision, patient_increase_30d_0 bigint,
+    report_date date, report_rank bigint, is_reported boolean,
+    outlier_score numeric(18, 4), is_statistical_outlier boolean,
+    primary key (party_id, legal_entity_id)
+);
+insert into fraud.total_patients_doctor values
+    ('p1', 'le1', 40, 30, 10, 400, 6.0, null, '2026-11-20', 1, true, 3.9, true),
+    ('p2', 'le1', 25, 5, 10, 300, 1.0, null, '2026-11-20', 2, false, -0.2, false),
+    ('p3', 'le2', 12, 4, 0, 200, null, 4, '2026-11-20', 3, false, null, false),
+    ('p5', 'le3', 11, 2, 0, 60, null, null, '2026-11-20', 4, false, null, false);
+
+-- the lookups the API makes (the sync creates the same from meta.sync.indexes)
+create index on leader_hub.markets_active_providers (provider_id);
+create index on leader_hub.provider_visits (provider_id, completed_at);
+create index on leader_hub.provider_shifts (provider_id, start_time);
