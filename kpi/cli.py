@@ -399,18 +399,19 @@ def _print_demo_access(settings: Settings, app_dsn: str, port: int) -> None:
 
 def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
     conns = connections(settings)
-    if not run_dbt(settings, conns.warehouse_dsn, ["docs", "generate", "--static"]):
+    # A target folder of its own: the sync gate reads the build's manifest in target/.
+    docs_dir = settings.data_dir / "docs"
+    generate = ["docs", "generate", "--static", "--target-path", str(docs_dir)]
+    if not run_dbt(settings, conns.warehouse_dsn, generate):
         raise CliError("dbt docs generate failed")
-    site = settings.dbt_target_path / "static_index.html"
+    site = docs_dir / "static_index.html"
     print(f"docs site: {site}")
     if args.no_serve:
         return 0
     import functools
     import http.server
 
-    handler = functools.partial(
-        http.server.SimpleHTTPRequestHandler, directory=str(settings.dbt_target_path)
-    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(docs_dir))
     with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as httpd:
         print(f"serving http://127.0.0.1:{args.port}/static_index.html (Ctrl-C to stop)")
         with contextlib.suppress(KeyboardInterrupt):

@@ -84,3 +84,16 @@ def test_db_status_reports_the_running_server(settings, connections, capsys) -> 
     assert main(["db", "status"]) == 0
     out = capsys.readouterr().out
     assert f"KPI_WAREHOUSE_DSN={connections.warehouse_dsn}" in out
+
+
+def test_docs_site_is_generated_offline_without_touching_the_build(settings, connections) -> None:
+    manifest = settings.dbt_target_path / "manifest.json"
+    before = manifest.read_bytes() if manifest.exists() else None
+    env = {"KPI_WAREHOUSE_DSN": connections.warehouse_dsn, "KPI_APP_DSN": connections.app_dsn}
+    result = run_kpi("docs", "--no-serve", env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    site = settings.data_dir / "docs" / "static_index.html"
+    html = site.read_text()
+    assert "market_provider_metrics" in html and "total_patients_doctor" in html
+    assert '<script src="http' not in html  # self-contained: works offline
+    assert (manifest.read_bytes() if manifest.exists() else None) == before
