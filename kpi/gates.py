@@ -222,9 +222,13 @@ def redshift_gate() -> int:
     for finding in findings:
         print(f"redshift gate: {finding}")
     if findings:
-        print(f"redshift gate: FAILED, {len(findings)} problem(s) in {len(model_files)} models")
+        print(
+            f"redshift gate: FAILED, {len(findings)} problem(s) in {len(model_files)} compiled statements"
+        )
         return 1
-    print(f"redshift gate: ok, {len(model_files)} compiled models valid for Redshift")
+    print(
+        f"redshift gate: ok, {len(model_files)} compiled statements (models and their data tests) valid for Redshift"
+    )
     return 0
 
 
