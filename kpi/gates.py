@@ -223,11 +223,13 @@ def redshift_gate() -> int:
         print(f"redshift gate: {finding}")
     if findings:
         print(
-            f"redshift gate: FAILED, {len(findings)} problem(s) in {len(model_files)} compiled statements"
+            f"redshift gate: FAILED, {len(findings)} problem(s) in"
+            f" {len(model_files)} compiled statements"
         )
         return 1
     print(
-        f"redshift gate: ok, {len(model_files)} compiled statements (models and their data tests) valid for Redshift"
+        f"redshift gate: ok, {len(model_files)} compiled statements"
+        " (models and their data tests) valid for Redshift"
     )
     return 0
 
