@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,23 +49,25 @@ def _env(data_dir: Path) -> dict[str, str]:
 
 
 def run_step(name: str, args: list[str], env: dict[str, str]) -> Step:
-    """Run ``kpi ARGS`` as a child; wall time and that child's peak RSS."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run ``kpi ARGS`` as a child; its wall time and its own peak RSS (wait4)."""
     started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "kpi", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - started
+    with tempfile.TemporaryFile("w+") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kpi", *args],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        output = out.read()
     if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
+        tail = "\n".join(output.splitlines()[-30:])
         raise SystemExit(f"bench: `kpi {' '.join(args)}` failed:\n{tail}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the max over all waited children: report it only when it grew.
-    return Step(name, seconds, max(peak, before) / 1024, {"stdout": proc.stdout})
+    return Step(name, seconds, usage.ru_maxrss / 1024, {"stdout": output})
 
 
 def _table_rows(stdout: str) -> dict[str, int]:
@@ -121,7 +123,11 @@ def run(scale: float, data_dir: Path | None = None) -> dict:
     data_dir = data_dir or PROJECT_DIR / ".kpi" / "bench"
     env = _env(data_dir)
     started = run_step("db start", ["db", "start"], env)
-    dsns = dict(line.split("=", 1) for line in started.detail["stdout"].splitlines() if "=" in line)
+    dsns = dict(
+        line.split("=", 1)
+        for line in started.detail["stdout"].splitlines()
+        if line.startswith("KPI_") and "=" in line
+    )
     gen = run_step(
         "generate",
         ["generate", "--scale", str(scale), "--as-of", AS_OF, "--replace"],
@@ -145,13 +151,21 @@ def run(scale: float, data_dir: Path | None = None) -> dict:
         ),
         "scale": scale,
         "generate": {
+            "peak_rss_mb": gen.peak_rss_mb,
             "seconds": gen.seconds,
             "rows": sum(generated.values()),
             "rows_per_second": sum(generated.values()) / gen.seconds,
             "tables": generated,
         },
-        "build": {"seconds": build.seconds, "top_models": top_models(data_dir / "target")},
+        "build": {
+            "seconds": build.seconds,
+            "peak_rss_mb": build.peak_rss_mb,
+            "top_models": top_models(data_dir / "target"),
+        },
+        "load_average_1m_at_end": os.getloadavg()[0],
         "sync": {
+            "peak_rss_first_mb": first.peak_rss_mb,
+            "peak_rss_again_mb": again.peak_rss_mb,
             "rows": total_synced,
             "first_seconds": first.seconds,
             "first_rows_per_second": total_synced / first.seconds,

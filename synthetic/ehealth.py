@@ -56,7 +56,7 @@ PERSONS_PER_SCALE = 3_000_000
 DOCTOR_PARTIES_PER_SCALE = 2_400
 LEGAL_ENTITIES_PER_SCALE = 170
 MIN_PERSONS = 30_000
-MIN_DOCTOR_PARTIES = 56
+MIN_DOCTOR_PARTIES = 64
 MIN_LEGAL_ENTITIES = 14
 
 HISTORY_DAYS = 5 * 365  # the registry's history: doctors hired over the last ~5 years
@@ -761,7 +761,11 @@ def build(
     rej_row = pick(rej_day, cand_rows)
     # pending verification: recent, a few after D (ignored by the reports)
     pend_person = np.flatnonzero(~person_inactive & (rng.random(n_persons) < 0.0025))
-    pend_day = rng.integers(-14, 4, size=len(pend_person))
+    pend_day = np.where(
+        rng.random(len(pend_person)) < 0.03,
+        rng.integers(1, 4, size=len(pend_person)),
+        rng.integers(-14, 1, size=len(pend_person)),
+    )
     pend_row = pick(pend_day, qual_sorted)
 
     d_person = np.concatenate([holders, old_person, rej_person, pend_person])
