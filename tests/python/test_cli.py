@@ -97,3 +97,31 @@ def test_docs_site_is_generated_offline_without_touching_the_build(settings, con
     assert "market_provider_metrics" in html and "total_patients_doctor" in html
     assert '<script src="http' not in html  # self-contained: works offline
     assert (manifest.read_bytes() if manifest.exists() else None) == before
+
+
+def test_configured_servers_are_used_and_nothing_embedded_starts(connections, tmp_path) -> None:
+    import psycopg
+
+    with psycopg.connect(connections.warehouse_dsn, autocommit=True) as conn:
+        conn.execute("drop database if exists kpi_cli_external with (force)")
+        conn.execute("create database kpi_cli_external")
+    try:
+        # The settings take libpq URIs: same server, another database.
+        external = connections.warehouse_dsn.replace("/warehouse?", "/kpi_cli_external?")
+        assert external != connections.warehouse_dsn
+        env = {
+            "KPI_WAREHOUSE_DSN": external,
+            "KPI_APP_DSN": connections.app_dsn,
+            "KPI_DATA_DIR": str(tmp_path / "data"),
+        }
+        result = run_kpi("generate", "--scale", "0.005", "--as-of", "2026-01-31", env=env)
+        assert result.returncode == 0, result.stderr[-2000:]
+        with psycopg.connect(external) as conn:
+            (visits,) = conn.execute("select count(*) from station.care_requests").fetchone()
+        assert visits > 0
+        assert not (tmp_path / "data" / "pgdata").exists()
+        status = run_kpi("db", "status", env=env)
+        assert_one_line_error(status, "no embedded server")
+    finally:
+        with psycopg.connect(connections.warehouse_dsn, autocommit=True) as conn:
+            conn.execute("drop database if exists kpi_cli_external with (force)")
