@@ -57,13 +57,14 @@ def serve(
     app_dsn: str,
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
+    dev_login: bool = False,
 ) -> None:
-    """Run the API with uvicorn until interrupted (Ctrl-C)."""
+    """Run the API with uvicorn until interrupted (Ctrl-C); ``dev_login``: see create_app."""
     import uvicorn
 
     from api.app import create_app
 
-    app = create_app(settings, app_dsn)
+    app = create_app(settings, app_dsn, dev_login=dev_login)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     api_logger = logging.getLogger("kpi.api")

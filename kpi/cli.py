@@ -110,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the read API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_port, default=8000)
+    serve.add_argument(
+        "--dev", action="store_true", help="enable the web page's dev login (mints dev tokens)"
+    )
 
     token = commands.add_parser("token", help="mint a dev token signed with the dev key")
     token.add_argument("--role", default="", help='market role, e.g. "Market Manager"')
@@ -348,7 +351,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     conns = connections(settings)
     print(f"serving the API on http://{args.host}:{args.port} (docs: /schema; Ctrl-C to stop)")
-    api.serve(settings, conns.app_dsn, host=args.host, port=args.port)
+    login = " (dev login on)" if args.dev else ""
+    print(f"Leader Hub page: http://{args.host}:{args.port}/{login}")
+    api.serve(settings, conns.app_dsn, host=args.host, port=args.port, dev_login=args.dev)
     return 0
 
 
@@ -395,6 +400,7 @@ def _print_demo_access(settings: Settings, app_dsn: str, port: int) -> None:
         f" '{base}/v1/fraud-reports/authorizations?type=DOCTOR&settlement_type=CITY'"
     )
     print(f"  open {base}/schema for the interactive API docs")
+    print(f"  open {base}/ for the Leader Hub page (dev login: pick a demo role)")
 
 
 def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
@@ -436,7 +442,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     print()
-    return cmd_serve(settings, argparse.Namespace(host="127.0.0.1", port=args.port))
+    return cmd_serve(settings, argparse.Namespace(host="127.0.0.1", port=args.port, dev=True))
 
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {

@@ -1,0 +1,93 @@
+"""Web page fixtures: the real published build, served by uvicorn on a free local port.
+
+The app tables come from the real pipeline (`make test` generated, built and synced them);
+when no successful sync is recorded yet (this folder run on its own), the module syncs.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from api.app import create_app
+from kpi import embedded
+from kpi.cli import main
+from kpi.settings import Settings
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
+
+
+def has_successful_sync(app_dsn: str) -> bool:
+    try:
+        with psycopg.connect(app_dsn, autocommit=True) as conn:
+            row = conn.execute(
+                "select count(*) from kpi_sync.sync_runs where outcome = 'success'"
+            ).fetchone()
+    except psycopg.errors.UndefinedTable:
+        return False
+    return bool(row and row[0])
+
+
+@pytest.fixture(scope="module")
+def published(settings: Settings, connections: embedded.Connections) -> str:
+    """The app DSN, holding a published sync of the build (synced here if need be)."""
+    if not has_successful_sync(connections.app_dsn):
+        assert main(["sync"]) == 0
+    assert has_successful_sync(connections.app_dsn)
+    return connections.app_dsn
+
+
+@pytest.fixture(scope="module")
+def app_db(published: str) -> Iterator[psycopg.Connection]:
+    """A read connection to the app database, for the expected values."""
+    with psycopg.connect(published, autocommit=True) as conn:
+        yield conn
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+
+
+@pytest.fixture(scope="module")
+def live_server(settings: Settings, published: str) -> Iterator[LiveServer]:
+    """The app in dev mode (dev login on) under uvicorn in a background thread."""
+    import uvicorn
+
+    port = free_port()
+    app = create_app(settings, published, dev_login=True)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="web-test-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
