@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
+from litestar.openapi.spec import OpenAPIType, Schema
+from litestar.params import KwargDefinition
 
 from api.params import total_pages
 
 S = TypeVar("S", bound=msgspec.Struct)
+
+# The marts' timestamps are `timestamp without time zone` in market-local time (SPEC §4), so
+# they are sent without a UTC offset ("2026-11-14T14:50:11"). OpenAPI's `date-time` format
+# (RFC 3339) requires an offset, so these fields document a pattern instead.
+_LOCAL_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$"
+_LOCAL_DOC = "Market-local date and time, without a UTC offset."
+LocalDateTime = Annotated[
+    datetime,
+    KwargDefinition(description=_LOCAL_DOC, pattern=_LOCAL_PATTERN, schema_extra={"format": None}),
+]
+OptionalLocalDateTime = Annotated[
+    datetime | None,
+    KwargDefinition(
+        description=_LOCAL_DOC,
+        schema_extra={
+            "one_of": [
+                Schema(type=OpenAPIType.STRING, pattern=_LOCAL_PATTERN),
+                Schema(type=OpenAPIType.NULL),
+            ]
+        },
+    ),
+]
 
 
 class Snapshot(msgspec.Struct, kw_only=True):

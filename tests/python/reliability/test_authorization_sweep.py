@@ -1,0 +1,184 @@
+"""Object-level authorization sweep over the real published data.
+
+For every market M a token of a Market Manager of M alone asks for everything it must not
+see: every other market (its metrics, its rankings, its providers through it), every
+provider not active in M (on every provider-scoped endpoint, also through M's path) and
+every shift none of whose providers is active in M. Nothing may come back: markets
+outside the token are 403, invisible providers and shifts are 404 with exactly the body of
+an id that does not exist, and what M's own ranking returns (rows, totals, ranks, ranked
+counts) is made of M's providers only. The expected visibility is computed from the app
+tables in Python, independently of the API's SQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from reliability_support import FRAUD, HUB, Dataset, bearer
+
+from api.leader_hub import METRIC_COLUMNS
+from api.tokens import mint_dev_token
+from kpi.settings import Settings
+
+PROVIDER_PATHS = ("", "/markets", "/provider-visits", "/provider-shifts")
+JOB_TITLES = ("APP", "DHMT")
+UNKNOWN_ID = 9_000_000_000_000_000_000
+
+
+def _get(client: TestClient[Litestar], token: str, url: str, **params: Any) -> Any:
+    return client.get(url, params=params or None, headers=bearer(token))
+
+
+def _ranking_pages(
+    client: TestClient[Litestar], token: str, market: int, title: str, metric: str, **params: Any
+) -> tuple[list[dict[str, Any]], int]:
+    """Every row of a market's ranking (all pages) and the reported total."""
+    items: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        response = _get(
+            client,
+            token,
+            f"{HUB}/markets/{market}/providers",
+            job_title=title,
+            metric=metric,
+            page=page,
+            per_page=100,
+            **params,
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        items += body["items"]
+        if page >= body["total_pages"]:
+            return items, body["total"]
+        page += 1
+
+
+@pytest.fixture(scope="module")
+def single_market_tokens(settings: Settings, dataset: Dataset) -> dict[int, str]:
+    return {m: mint_dev_token(settings, "Market Manager", [m], False) for m in dataset.markets}
+
+
+def test_a_single_market_lead_sees_nothing_of_other_markets(
+    client: TestClient[Litestar], dataset: Dataset, single_market_tokens: dict[int, str]
+) -> None:
+    requests = 0
+    for market, token in single_market_tokens.items():
+        requests += _sweep(client, dataset, market, token)
+    print(f"authorization sweep: {len(single_market_tokens)} tokens, {requests} requests")
+
+
+def _sweep(client: TestClient[Litestar], dataset: Dataset, market: int, token: str) -> int:
+    """Every request the Market Manager of ``market`` alone must not get data from."""
+    visible = dataset.visible_providers({market})
+    invisible = set(dataset.providers) - visible
+    invisible_shifts = set(dataset.shift_providers) - dataset.visible_shifts({market})
+    assert visible and invisible, "the sweep needs providers on both sides"
+    leaks: list[str] = []
+    sent = 0
+
+    def expect(status: int, url: str, body: Any = None, **params: Any) -> None:
+        nonlocal sent
+        sent += 1
+        response = _get(client, token, url, **params)
+        if response.status_code != status or (body is not None and response.json() != body):
+            leaks.append(f"{url} {params or ''} -> {response.status_code} {response.text[:200]}")
+
+    # The reference 404s: ids that exist nowhere.
+    missing_provider = {
+        path: _get(client, token, f"{HUB}/providers/{UNKNOWN_ID}{path}").json()
+        for path in PROVIDER_PATHS
+    }
+    assert all(body["status"] == 404 for body in missing_provider.values())
+    missing_shift = _get(
+        client, token, f"{HUB}/provider-shifts/{UNKNOWN_ID}/provider-shift-breakdowns"
+    ).json()
+    missing_in_market = _get(client, token, f"{HUB}/markets/{market}/providers/{UNKNOWN_ID}")
+    assert missing_in_market.status_code == 404
+
+    # The switcher lists the token's market only.
+    switcher = _get(client, token, f"{HUB}/markets").json()
+    assert [m["market_id"] for m in switcher["items"]] == [market]
+
+    # Other markets: their metrics, rankings and providers through them are 403.
+    for other in dataset.markets:
+        if other == market:
+            continue
+        expect(403, f"{HUB}/markets/{other}")
+        for title in JOB_TITLES:
+            expect(403, f"{HUB}/markets/{other}/providers", job_title=title)
+            expect(403, f"{HUB}/markets/{other}/providers", job_title=title, search="a")
+        for provider in sorted(p for p, ms in dataset.provider_markets.items() if other in ms):
+            expect(403, f"{HUB}/markets/{other}/providers/{provider}")
+
+    # Providers not active in the market: 404 like a provider that does not exist, on
+    # every provider endpoint, with any parameters, and through the market's own path.
+    for provider in sorted(invisible):
+        for path, body in missing_provider.items():
+            expect(404, f"{HUB}/providers/{provider}{path}", body)
+        expect(404, f"{HUB}/providers/{provider}/provider-visits", None, search="a", per_page=1)
+        expect(404, f"{HUB}/providers/{provider}/provider-visits", None, is_escalated="true")
+        expect(404, f"{HUB}/providers/{provider}/provider-shifts", None, last_days=90, sort="asc")
+        expect(404, f"{HUB}/markets/{market}/providers/{provider}", missing_in_market.json())
+
+    # Shifts none of whose providers is visible: 404 like a shift that does not exist.
+    for shift in sorted(invisible_shifts):
+        expect(404, f"{HUB}/provider-shifts/{shift}/provider-shift-breakdowns", missing_shift)
+
+    # Fraud reports need the fraud role.
+    for report in (
+        "/authorizations?type=DOCTOR&settlement_type=CITY",
+        "/phone-numbers",
+        "/doctors",
+    ):
+        expect(403, f"{FRAUD}{report}")
+
+    assert not leaks, f"{len(leaks)} responses leaked or misbehaved, e.g.:\n" + "\n".join(
+        leaks[:20]
+    )
+
+    # The market's own rankings: only its providers, and counts made of them alone.
+    for title in JOB_TITLES:
+        in_market = {
+            p for p in visible if market in dataset.provider_markets[p]
+            and dataset.job_titles.get(p) == title
+        }  # fmt: skip
+        for metric in METRIC_COLUMNS:
+            items, total = _ranking_pages(client, token, market, title, metric)
+            ids = [i["provider"]["provider_id"] for i in items]
+            assert set(ids) == in_market and total == len(ids) == len(set(ids)), (title, metric)
+            ranked = [i for i in items if i["rank"] is not None]
+            assert all(i["ranked_providers"] == len(ranked) for i in items), (title, metric)
+            assert all(1 <= i["rank"] <= len(ranked) for i in ranked), (title, metric)
+            # Searching for an invisible provider's name finds only the market's providers.
+            for provider in sorted(invisible)[:5]:
+                last = dataset.names[provider][1] or ""
+                found, found_total = _ranking_pages(
+                    client, token, market, title, metric, search=last
+                )
+                found_ids = {i["provider"]["provider_id"] for i in found}
+                assert found_ids <= in_market and found_total == len(found_ids)
+                sent += 1
+    return sent
+
+
+def test_every_visible_provider_is_readable_with_all_its_markets(
+    client: TestClient[Litestar], dataset: Dataset, single_market_tokens: dict[int, str]
+) -> None:
+    """The other side of the sweep: what a token should see, it sees (SPEC §10, seed Q&A)."""
+    for market, token in single_market_tokens.items():
+        for provider in sorted(dataset.visible_providers({market})):
+            for path in PROVIDER_PATHS:
+                response = _get(client, token, f"{HUB}/providers/{provider}{path}")
+                assert response.status_code == 200, (market, provider, path, response.text)
+            markets = _get(client, token, f"{HUB}/providers/{provider}/markets").json()
+            listed = {m["market_id"] for m in markets["items"]}
+            assert listed == dataset.provider_markets[provider], (market, provider)
+        for shift in sorted(dataset.visible_shifts({market}))[:50]:
+            response = _get(
+                client, token, f"{HUB}/provider-shifts/{shift}/provider-shift-breakdowns"
+            )
+            assert response.status_code == 200, (market, shift)

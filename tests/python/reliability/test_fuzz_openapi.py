@@ -1,0 +1,151 @@
+"""schemathesis against the app's own /schema/openapi.json, on the real published data.
+
+Every operation is called in-process (ASGI, the same app `kpi serve` runs) with generated
+valid and invalid parameters, as a lead (Market Manager of every market but one) and as a
+fraud analyst. Half the time the path ids are ids that exist, so the 200 responses are
+exercised too, not only 403/404. Checks: no 5xx; status code, content type, headers and
+body as documented in the schema; invalid input rejected with a 4xx.
+
+Bounded: EXAMPLES_PER_OPERATION examples per operation and token (~1 minute in all).
+schemathesis' own pytest integration does not run on pytest 9, so each operation is a
+plain hypothesis test over ``operation.as_strategy()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from litestar import Litestar
+from reliability_support import FRAUD, HUB, Dataset, bearer
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.python import asgi
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from api.app import create_app
+from api.params import BIGINT_MAX
+from kpi.embedded import Connections
+from kpi.settings import Settings
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
+EXAMPLES_PER_OPERATION = 100
+
+# Every API operation; a test below keeps this list equal to the schema's.
+OPERATIONS = (
+    "/health",
+    "/ready",
+    f"{HUB}/markets",
+    f"{HUB}/markets/{{market_id}}",
+    f"{HUB}/markets/{{market_id}}/providers",
+    f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}",
+    f"{HUB}/providers/{{provider_id}}",
+    f"{HUB}/providers/{{provider_id}}/markets",
+    f"{HUB}/providers/{{provider_id}}/provider-visits",
+    f"{HUB}/providers/{{provider_id}}/provider-shifts",
+    f"{HUB}/provider-shifts/{{shift_team_id}}/provider-shift-breakdowns",
+    f"{FRAUD}/authorizations",
+    f"{FRAUD}/phone-numbers",
+    f"{FRAUD}/doctors",
+)
+
+
+def _valid_id(value: object) -> bool:
+    return type(value) is int and 1 <= value <= BIGINT_MAX
+
+
+def fresh_app(settings: Settings, connections: Connections) -> Litestar:
+    return create_app(settings, connections.app_dsn)
+
+
+@pytest.fixture
+def fuzz_app(settings: Settings, connections: Connections, published: date) -> Iterator[Litestar]:
+    """An app of its own per test: schemathesis runs its lifespan (the pool) until the end."""
+    yield fresh_app(settings, connections)
+    asgi.shutdown_lifespans()
+
+
+@pytest.fixture(scope="module")
+def api_schema(settings: Settings, connections: Connections, dataset: Dataset) -> Any:
+    schema = schemathesis.openapi.from_asgi(
+        "/schema/openapi.json", fresh_app(settings, connections)
+    )
+    asgi.shutdown_lifespans()
+    # Unknown query parameters are ignored (as documented), so they are not negative data.
+    schema.config.generation.update(allow_extra_parameters=False)
+    existing = {
+        "market_id": list(dataset.markets),
+        "provider_id": list(dataset.providers),
+        "shift_team_id": sorted(dataset.shift_providers)[:500],
+    }
+
+    @schema.hook
+    def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> Any:
+        """Half the time, swap generated ids for ids that exist in the published data."""
+        if not path_parameters:
+            return st.just(path_parameters)
+        real = {name: ids for name, ids in existing.items() if name in path_parameters}
+        if not real or not all(_valid_id(path_parameters[name]) for name in real):
+            return st.just(path_parameters)  # a negative case for the id: keep it
+        swapped = st.fixed_dictionaries({name: st.sampled_from(ids) for name, ids in real.items()})
+        return st.one_of(st.just(path_parameters), swapped.map(lambda s: {**path_parameters, **s}))
+
+    return schema
+
+
+@pytest.fixture(scope="module")
+def tokens(lead_token: str, analyst_token: str) -> dict[str, str]:
+    return {"lead": lead_token, "fraud_analyst": analyst_token}
+
+
+def test_the_fuzzed_operations_are_every_api_operation(api_schema: Any) -> None:
+    paths = {
+        result.ok().path
+        for result in api_schema.get_all_operations()
+        if result.ok().path.startswith(("/v1/", "/health", "/ready"))
+    }
+    assert paths == set(OPERATIONS)
+
+
+@pytest.mark.parametrize("path", OPERATIONS)
+@pytest.mark.parametrize("who", ["lead", "fraud_analyst"])
+def test_operation_conforms_to_its_schema(
+    api_schema: Any, fuzz_app: Litestar, tokens: dict[str, str], who: str, path: str
+) -> None:
+    operation = api_schema[path]["GET"]
+    hooks = api_schema.hooks
+    cases = st.one_of(
+        operation.as_strategy(GenerationMode.POSITIVE, hooks=hooks),
+        operation.as_strategy(GenerationMode.NEGATIVE, hooks=hooks),
+    )
+    headers = bearer(tokens[who])
+
+    @given(case=cases)
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def call(case: Any) -> None:
+        case.call_and_validate(headers=headers, checks=CHECKS, app=fuzz_app)
+
+    call()
