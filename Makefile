@@ -50,6 +50,15 @@ dbt-test: $(STAMP)
 pytest: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest
 
+# `make bench`: every figure of BENCHMARKS.md on this machine (< 30 min). The API load comes
+# from wrk (Debian package) when it can be installed, else from bench/loadgen.py (asyncio).
+bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 \
+		|| (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null 2>&1 \
+		|| echo "make bench: wrk not installed; using the asyncio load generator"
+	$(BIN)/python -m bench all --scale 1
+
 clean:
 	-$(BIN)/kpi db stop
 	-KPI_DATA_DIR=$(TEST_DIR) $(BIN)/kpi db stop

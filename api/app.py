@@ -15,8 +15,9 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
-from api import fraud, leader_hub
+from api import fraud, leader_hub, web
 from api.auth import Principal, TokenVerifier, principal_of
+from api.cache import ResponseCache
 from api.db import SNAPSHOT, Database
 from api.errors import EXCEPTION_HANDLERS, UNAVAILABLE, ApiError
 from kpi.settings import Settings
@@ -102,11 +103,13 @@ def create_app(
     app_dsn: str,
     *,
     pool_timeout: float = POOL_TIMEOUT_SECONDS,
+    dev_login: bool = False,
 ) -> Litestar:
     """The Litestar app serving the app database at ``app_dsn``.
 
     Raises ``kpi.settings.SettingsError`` when the JWT key settings are unusable.
     ``pool_timeout``: seconds a request waits for a database connection before its 503.
+    ``dev_login``: also serve the web page's dev login, which mints dev tokens (dev only).
     """
     verifier = TokenVerifier(settings)
     db = Database(app_dsn, max_size=settings.db_pool_size, timeout=pool_timeout)
@@ -125,7 +128,14 @@ def create_app(
         create_examples=False,
     )
     return Litestar(
-        route_handlers=[health, ready, leader_hub.router, fraud.router, swagger_static],
+        route_handlers=[
+            health,
+            ready,
+            leader_hub.router,
+            fraud.router,
+            swagger_static,
+            *web.route_handlers(settings, dev_login=dev_login),
+        ],
         dependencies={
             "db": Provide(_provide_db, sync_to_thread=False),
             "principal": Provide(_provide_principal, sync_to_thread=False),
@@ -133,6 +143,7 @@ def create_app(
         state=State(
             {
                 "db": db,
+                "response_cache": ResponseCache(db),
                 "token_verifier": verifier,
                 "leader_roles": frozenset(settings.leader_roles),
             }

@@ -28,6 +28,7 @@ Malformed claims are a 401 that names the claim.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ MAX_TOKEN_BYTES = 16_384
 MAX_TOKEN_MARKETS = 1_000
 MAX_TOKEN_ROLES = 100
 MAX_CLAIM_STRING = 200
+VERIFIED_TOKENS_CACHED = 10_000  # verified tokens remembered per process
 
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
 RSA_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
@@ -79,7 +81,7 @@ async def authenticated(connection: ASGIConnection, _: BaseRouteHandler) -> None
     connection.scope["user"] = verifier.principal_from_header(header)
 
 
-def leader_role_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def leader_role_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Leader Hub endpoints: the token's market_role is a leader role, else 403."""
     principal = principal_of(connection)
     leader_roles: frozenset[str] = connection.app.state.leader_roles
@@ -87,7 +89,7 @@ def leader_role_required(connection: ASGIConnection, _: BaseRouteHandler) -> Non
         raise forbidden("the Leader Hub needs a leader market role (e.g. Lead APP, RDO)")
 
 
-def token_market_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def token_market_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Market-scoped endpoints: the path's market is in the token's markets, else 403.
 
     Fails closed: a market_id that is not plain digits is a 400 here, so the id checked is
@@ -100,7 +102,7 @@ def token_market_required(connection: ASGIConnection, _: BaseRouteHandler) -> No
         raise forbidden(f"market {market_id} is not in the token's markets")
 
 
-def fraud_analyst_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def fraud_analyst_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Fraud report endpoints: 'fraud_analyst' in the token's roles, else 403."""
     if FRAUD_ANALYST_ROLE not in principal_of(connection).roles:
         raise forbidden(f"fraud reports need the '{FRAUD_ANALYST_ROLE}' role")
@@ -277,6 +279,7 @@ class TokenVerifier:
         self.audience = settings.jwt_audience
         self.issuer = settings.jwt_issuer
         self.namespace = settings.jwt_claims_namespace
+        self._verified: dict[str, tuple[Principal, float, float]] = {}
 
     def principal_from_header(self, header: str | None) -> Principal:
         if not header:
@@ -287,7 +290,31 @@ class TokenVerifier:
             raise unauthorized("the Authorization header must be 'Bearer <JWT>'")
         if len(token) > MAX_TOKEN_BYTES:
             raise unauthorized("token too large")
-        return self.principal_from_claims(self.verify(token))
+        # A token whose signature and claims were verified before maps to the same
+        # principal; only its time window needs checking again (else: verify afresh, which
+        # raises the exact 401). Saves the JWT parse + HMAC/RSA on every request.
+        known = self._verified.get(token)
+        if known is not None:
+            principal, valid_from, valid_until = known
+            if valid_from <= time.time() < valid_until:
+                return principal
+            del self._verified[token]
+        claims = self.verify(token)
+        principal = self.principal_from_claims(claims)
+        self._remember(token, claims, principal)
+        return principal
+
+    def _remember(self, token: str, claims: dict[str, Any], principal: Principal) -> None:
+        """Cache a verified token with the window pyjwt accepts it in (leeway included)."""
+        try:
+            starts = [float(claims[c]) for c in ("nbf", "iat") if c in claims]
+            valid_from = max(starts, default=float("-inf")) - LEEWAY_SECONDS
+            valid_until = float(claims["exp"]) + LEEWAY_SECONDS
+        except (TypeError, ValueError, KeyError):
+            return
+        if len(self._verified) >= VERIFIED_TOKENS_CACHED:
+            self._verified.clear()
+        self._verified[token] = (principal, valid_from, valid_until)
 
     def verify(self, token: str) -> dict[str, Any]:
         try:

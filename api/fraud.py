@@ -15,6 +15,7 @@ from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
+from api import cache
 from api.auth import authenticated, fraud_analyst_required
 from api.db import Database, meta, page_items, paged_query
 from api.errors import PROTECTED_RESPONSES
@@ -251,5 +252,8 @@ router = Router(
     guards=[authenticated, fraud_analyst_required],
     security=[{"bearer": []}],
     tags=["Fraud reports"],
-    cache_control=CacheControlHeader(private=True, no_store=True),
+    # per-snapshot response cache (after the guards), ETag/304, private, revalidate
+    before_request=cache.before_request,
+    after_request=cache.after_request,
+    cache_control=CacheControlHeader(private=True, no_cache=True),
 )

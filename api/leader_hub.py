@@ -6,7 +6,7 @@ SQL predicates) → one SQL query over precomputed mart columns → a typed resp
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import msgspec
@@ -14,6 +14,7 @@ from litestar import Router, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 
+from api import cache
 from api.auth import (
     PROVIDER_VISIBLE,
     SHIFT_VISIBLE,
@@ -45,7 +46,14 @@ from api.params import (
     search_patterns,
     strict_path_ids,
 )
-from api.responses import Paged, Snapshot, from_row, paging
+from api.responses import (
+    LocalDateTime,
+    OptionalLocalDateTime,
+    Paged,
+    Snapshot,
+    from_row,
+    paging,
+)
 
 MAX_LIST_ROWS = 10_000  # unpaged lists (markets, breakdowns) stop here
 
@@ -158,7 +166,7 @@ class ProviderVisit(msgspec.Struct):
     care_request_id: int
     market_id: int | None
     service_date: date | None
-    completed_at: datetime | None
+    completed_at: OptionalLocalDateTime
     patient_first_name: str | None
     patient_last_name: str | None
     patient_athena_id: str | None
@@ -178,8 +186,8 @@ class ProviderShift(msgspec.Struct):
     shift_team_id: int
     market_id: int | None
     service_date: date | None
-    start_time: datetime | None
-    end_time: datetime | None
+    start_time: OptionalLocalDateTime
+    end_time: OptionalLocalDateTime
     patients_seen: int | None
     out_the_door_duration_seconds: int | None
     en_route_duration_seconds: int | None
@@ -196,8 +204,8 @@ class ProviderShiftPage(Paged, kw_only=True):
 
 
 class ShiftBreakdown(msgspec.Struct):
-    start_time: datetime
-    end_time: datetime | None
+    start_time: LocalDateTime
+    end_time: OptionalLocalDateTime
     phase: str | None
     latitude_e6: int | None
     longitude_e6: int | None
@@ -688,5 +696,8 @@ router = Router(
     guards=[authenticated, leader_role_required, strict_path_ids],
     security=[{"bearer": []}],
     tags=["Leader Hub"],
-    cache_control=CacheControlHeader(private=True, no_store=True),
+    # per-snapshot response cache (after the guards), ETag/304, private, revalidate
+    before_request=cache.before_request,
+    after_request=cache.after_request,
+    cache_control=CacheControlHeader(private=True, no_cache=True),
 )

@@ -141,7 +141,7 @@ def parse_id(raw: object) -> int | None:
     return None
 
 
-def strict_path_ids(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def strict_path_ids(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: every ``*_id`` path parameter is plain digits ("1e3", "+1", " 1" are 400s).
 
     Litestar's own conversion is lenient; this keeps one meaning for an id everywhere.

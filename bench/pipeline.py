@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,25 +49,43 @@ def _env(data_dir: Path) -> dict[str, str]:
 
 
 def run_step(name: str, args: list[str], env: dict[str, str]) -> Step:
-    """Run ``kpi ARGS`` as a child; its wall time and its own peak RSS (wait4)."""
+    """Run ``kpi ARGS`` as a child; its wall time, its own peak RSS (wait4) and the time
+    each output line appeared (``detail["lines"]``: (seconds since start, line))."""
     started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "kpi", *args],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        seconds = time.perf_counter() - started
-        out.seek(0)
-        output = out.read()
+    lines: list[tuple[float, str]] = []
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kpi", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append((time.perf_counter() - started, line.rstrip("\n")))
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    output = "\n".join(line for _, line in lines)
     if proc.returncode != 0:
         tail = "\n".join(output.splitlines()[-30:])
         raise SystemExit(f"bench: `kpi {' '.join(args)}` failed:\n{tail}")
-    return Step(name, seconds, usage.ru_maxrss / 1024, {"stdout": output})
+    return Step(name, seconds, usage.ru_maxrss / 1024, {"stdout": output, "lines": lines})
+
+
+def table_seconds(lines: list[tuple[float, str]], total: float) -> dict[str, float]:
+    """Per-table generate time: from a table's progress line to the next one's (the plain
+    reporter prints ``  schema.table (~N rows)`` as each table starts)."""
+    end = next((t for t, line in lines if line.startswith("generated ")), total)
+    starts = [
+        (t, line.split()[0])
+        for t, line in lines
+        if t < end and line.startswith("  ") and re.fullmatch(r"[a-z_]+\.[a-z_]+", line.split()[0])
+    ]
+    out: dict[str, float] = {}
+    for (t, table), following in zip(starts, [*starts[1:], (end, "")], strict=True):
+        out[table] = out.get(table, 0.0) + following[0] - t
+    return out
 
 
 def _table_rows(stdout: str) -> dict[str, int]:
@@ -156,6 +174,7 @@ def run(scale: float, data_dir: Path | None = None) -> dict:
             "rows": sum(generated.values()),
             "rows_per_second": sum(generated.values()) / gen.seconds,
             "tables": generated,
+            "table_seconds": table_seconds(gen.detail["lines"], gen.seconds),
         },
         "build": {
             "seconds": build.seconds,
@@ -175,6 +194,8 @@ def run(scale: float, data_dir: Path | None = None) -> dict:
         },
         "copy_ceiling": ceiling,
     }
+    for step in (gen, build, first, again, started):
+        step.detail.pop("lines", None)
     report["sync"]["share_of_ceiling"] = (
         report["sync"]["first_rows_per_second"] / ceiling["rows_per_second"]
     )

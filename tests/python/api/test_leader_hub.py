@@ -57,7 +57,7 @@ def test_market_metrics_with_name_and_as_of(get):
         "net_promoter_score_average": 80.5,
         "net_promoter_score_week_change": 1.25,
     }
-    assert "no-store" in response.headers["cache-control"]
+    assert "private" in response.headers["cache-control"]
 
 
 def test_market_without_visits_has_null_metrics_not_zero(get):

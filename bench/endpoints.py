@@ -1,0 +1,294 @@
+"""The API benchmark's endpoints: random requests of a lead of several markets.
+
+For every endpoint: a list of parameter sets sampled from the app database (random
+markets, providers, shifts and pages the token may see), the API path of each, and the
+endpoint's own SQL (imported from the API modules, so pgbench and the minimal app run
+exactly what the API runs).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from api import fraud, leader_hub
+
+LH = "/v1/leader-hub-metrics"
+FR = "/v1/fraud-reports"
+LEAD_MARKETS = 5  # the lead's token: the 5 markets with the most active providers
+SAMPLES = 2_000
+RANKING_PER_PAGE = 30
+VISITS_PER_PAGE = 30
+SHIFTS_PER_PAGE = 10
+FRAUD_PER_PAGE = 25
+MAX_ROWS = leader_hub.MAX_LIST_ROWS
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: Callable[[dict[str, Any]], str]
+    sql: Callable[[dict[str, Any]], str]
+
+
+def _page(total: int, per_page: int, rng: random.Random) -> int:
+    return rng.randint(1, max(1, -(-total // per_page)))
+
+
+ENDPOINTS: dict[str, Endpoint] = {
+    e.name: e
+    for e in [
+        Endpoint("markets", lambda v: f"{LH}/markets", lambda v: leader_hub.MARKETS_SQL),
+        Endpoint(
+            "market", lambda v: f"{LH}/markets/{v['market_id']}", lambda v: leader_hub.MARKET_SQL
+        ),
+        Endpoint(
+            "ranking",
+            lambda v: (
+                f"{LH}/markets/{v['market_id']}/providers?job_title={v['job_title']}"
+                f"&page={v['offset'] // v['limit'] + 1}"
+            ),
+            lambda v: leader_hub.RANKING_SQL["on_scene_time"],
+        ),
+        Endpoint(
+            "market_provider",
+            lambda v: f"{LH}/markets/{v['market_id']}/providers/{v['provider_id']}",
+            lambda v: leader_hub.MARKET_PROVIDER_SQL,
+        ),
+        Endpoint(
+            "provider",
+            lambda v: f"{LH}/providers/{v['provider_id']}",
+            lambda v: leader_hub.PROVIDER_SQL,
+        ),
+        Endpoint(
+            "provider_markets",
+            lambda v: f"{LH}/providers/{v['provider_id']}/markets",
+            lambda v: leader_hub.PROVIDER_MARKETS_SQL,
+        ),
+        Endpoint(
+            "visits",
+            lambda v: (
+                f"{LH}/providers/{v['provider_id']}/provider-visits"
+                f"?page={v['offset'] // v['limit'] + 1}"
+            ),
+            lambda v: leader_hub.VISITS_SQL,
+        ),
+        Endpoint(
+            "shifts",
+            lambda v: (
+                f"{LH}/providers/{v['provider_id']}/provider-shifts"
+                f"?page={v['offset'] // v['limit'] + 1}"
+            ),
+            lambda v: leader_hub.SHIFTS_SQL["desc"],
+        ),
+        Endpoint(
+            "breakdowns",
+            lambda v: f"{LH}/provider-shifts/{v['shift_team_id']}/provider-shift-breakdowns",
+            lambda v: leader_hub.BREAKDOWNS_SQL,
+        ),
+        Endpoint(
+            "fraud_authorizations",
+            lambda v: (
+                f"{FR}/authorizations?type=DOCTOR&settlement_type={v['settlement_type']}"
+                f"&page={v['offset'] // v['limit'] + 1}"
+            ),
+            lambda v: fraud.AUTHORIZATION_SQL["DOCTOR"],
+        ),
+        Endpoint(
+            "fraud_phone_numbers",
+            lambda v: f"{FR}/phone-numbers?page={v['offset'] // v['limit'] + 1}",
+            lambda v: fraud.PHONE_NUMBERS_SQL,
+        ),
+        Endpoint(
+            "fraud_doctors",
+            lambda v: f"{FR}/doctors?page={v['offset'] // v['limit'] + 1}",
+            lambda v: fraud.DOCTORS_SQL,
+        ),
+    ]
+}
+
+
+def sql_of(endpoint: str, values: dict[str, Any]) -> str:
+    return ENDPOINTS[endpoint].sql(values)
+
+
+def lead_markets(conn: psycopg.Connection) -> list[int]:
+    return [
+        m
+        for (m,) in conn.execute(
+            "select market_id from leader_hub.markets_active_providers"
+            " group by market_id order by count(*) desc, market_id limit %s",
+            [LEAD_MARKETS],
+        )
+    ]
+
+
+def sample(app_dsn: str, seed: int = 7, n: int = SAMPLES) -> tuple[list[int], dict[str, list]]:
+    """The lead's markets and ``n`` random parameter sets per endpoint."""
+    rng = random.Random(seed)
+    with psycopg.connect(app_dsn, autocommit=True) as conn:
+        markets = lead_markets(conn)
+        visible = [
+            p
+            for (p,) in conn.execute(
+                "select distinct provider_id from leader_hub.markets_active_providers"
+                " where market_id = any(%s) order by 1",
+                [markets],
+            )
+        ]
+        rankings = conn.execute(
+            "select metrics.market_id, providers.job_title, count(*)"
+            " from leader_hub.market_provider_metrics as metrics"
+            " join leader_hub.providers as providers using (provider_id)"
+            " where metrics.market_id = any(%s) and providers.job_title in ('APP', 'DHMT')"
+            " group by 1, 2 order by 1, 2",
+            [markets],
+        ).fetchall()
+        pairs = conn.execute(
+            "select market_id, provider_id from leader_hub.market_provider_metrics"
+            " where market_id = any(%s) order by 1, 2",
+            [markets],
+        ).fetchall()
+        visits = dict(
+            conn.execute(
+                "select provider_id, count(*) from leader_hub.provider_visits"
+                " where provider_id = any(%s) group by 1",
+                [visible],
+            ).fetchall()
+        )
+        shifts = dict(
+            conn.execute(
+                "select provider_id, count(*) from leader_hub.provider_shifts"
+                " where provider_id = any(%s) group by 1",
+                [visible],
+            ).fetchall()
+        )
+        shift_ids = [
+            s
+            for (s,) in conn.execute(
+                "select shift_team_id from leader_hub.provider_shifts"
+                " where provider_id = any(%s) order by md5(shift_team_id::text) limit %s",
+                [visible, n],
+            )
+        ]
+        fraud_counts = dict(
+            conn.execute(
+                "select 'CITY', count(*) filter (where is_reported and settlement_type = 'CITY')"
+                " from fraud.authorization_doctor"
+                " union all select 'OTHER', count(*) filter"
+                " (where is_reported and settlement_type = 'OTHER') from fraud.authorization_doctor"
+                " union all select 'phones', count(*) filter (where is_reported)"
+                " from fraud.patients_phonenumber"
+                " union all select 'doctors', count(*) filter (where is_reported)"
+                " from fraud.total_patients_doctor"
+            ).fetchall()
+        )
+    base = {"token_markets": markets, "patterns": []}
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in ENDPOINTS}
+    for _ in range(n):
+        m = rng.choice(markets)
+        p = rng.choice(visible)
+        rm, title, count = rng.choice(rankings)
+        pm, pp = rng.choice(pairs)
+        vp = rng.choice([v for v in visible if v in visits] or visible)
+        sp = rng.choice([v for v in visible if v in shifts] or visible)
+        settlement = rng.choice(["CITY", "OTHER"])
+
+        def paged(per_page: int, total: int) -> dict[str, int]:
+            return {"limit": per_page, "offset": (_page(total, per_page, rng) - 1) * per_page}
+
+        out["markets"].append({**base, "limit": MAX_ROWS, "offset": 0})
+        out["market"].append({"market_id": m})
+        out["ranking"].append(
+            {
+                **base,
+                "market_id": rm,
+                "job_title": title,
+                **paged(RANKING_PER_PAGE, count),
+            }
+        )
+        out["market_provider"].append({"market_id": pm, "provider_id": pp})
+        out["provider"].append({**base, "provider_id": p})
+        out["provider_markets"].append({**base, "provider_id": p, "limit": MAX_ROWS, "offset": 0})
+        out["visits"].append(
+            {
+                **base,
+                "provider_id": vp,
+                "is_abx_prescribed": None,
+                "is_escalated": None,
+                **paged(VISITS_PER_PAGE, visits.get(vp, 0)),
+            }
+        )
+        out["shifts"].append(
+            {
+                **base,
+                "provider_id": sp,
+                "last_days": None,
+                **paged(SHIFTS_PER_PAGE, shifts.get(sp, 0)),
+            }
+        )
+        out["breakdowns"].append(
+            {
+                **base,
+                "shift_team_id": rng.choice(shift_ids),
+                "limit": MAX_ROWS,
+                "offset": 0,
+            }
+        )
+        out["fraud_authorizations"].append(
+            {"settlement_type": settlement, **paged(FRAUD_PER_PAGE, fraud_counts[settlement])}
+        )
+        out["fraud_phone_numbers"].append(paged(FRAUD_PER_PAGE, fraud_counts["phones"]))
+        out["fraud_doctors"].append(
+            {
+                "filtered": False,
+                "min_patients_qty": None,
+                "min_patient_increase_30d": None,
+                "min_patient_increase_30d_0": None,
+                **paged(FRAUD_PER_PAGE, fraud_counts["doctors"]),
+            }
+        )
+    return markets, out
+
+
+# ------------------------------------------------------------------------------ pgbench
+
+_TYPES = {bool: "boolean", int: "bigint", str: "text"}
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def pgbench_script(endpoint: str, values: list[dict[str, Any]]) -> str:
+    """A pgbench script: the endpoint's SQL on a random one of the parameter sets.
+
+    Each scalar parameter becomes ``('{v1,v2,...}'::type[])[:i]`` with one random ``i``
+    per transaction; list parameters (the token's markets, search patterns) are constant.
+    """
+    query = sql_of(endpoint, values[0])
+    for name in values[0]:
+        column = [v[name] for v in values]
+        if isinstance(values[0][name], list):
+            items = values[0][name]
+            kind = "bigint" if items and isinstance(items[0], int) else "text"
+            literal = "'{" + ",".join(_literal(x) for x in items) + "}'::" + kind + "[]"
+        else:
+            kinds = {type(x) for x in column if x is not None}
+            kind = _TYPES[kinds.pop()] if kinds else "text"
+            array = "{" + ",".join(_literal(x) for x in column) + "}"
+            literal = f"('{array}'::{kind}[])[:i]"
+        query = query.replace(f"%({name})s", literal)
+    query = query.replace("%%", "%")
+    lines = [line.split("--", 1)[0] for line in query.splitlines()]  # no "--" comments
+    return f"\\set i random(1, {len(values)})\n" + " ".join(" ".join(lines).split()) + ";\n"
