@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -119,9 +121,14 @@ def own_server() -> Iterator[Any]:
     import pgserver
 
     pgdata = Path(tempfile.mkdtemp(prefix="kpi-rel-pg-", dir="/tmp"))
-    server = pgserver.get_server(pgdata, cleanup_mode="delete")
+    server = pgserver.get_server(pgdata, cleanup_mode=None)
     yield server
-    server.cleanup()
+    # The test restarted the server behind pgserver's back: stop whatever postmaster runs
+    # now and wait for it, then delete the folder (pgserver's own "delete" cleanup raced
+    # with a still-running server writing WAL).
+    with contextlib.suppress(Exception):
+        _pg_ctl(server, "-m", "immediate", "-w", "stop")
+    shutil.rmtree(pgdata, ignore_errors=True)
 
 
 def test_app_database_restart_is_503_then_recovers_without_restarting_the_api(
