@@ -19,7 +19,8 @@ from psycopg.conninfo import conninfo_to_dict
 from kpi.settings import Settings
 
 PROFILE_NAME = "clinical_kpi"
-PASSWORD_ENV = "KPI_DBT_WAREHOUSE_PASSWORD"
+# dbt scrubs DBT_ENV_SECRET_* values from its logs; not a KPI_* setting of ours.
+PASSWORD_ENV = "DBT_ENV_SECRET_KPI_WAREHOUSE_PASSWORD"
 
 
 class DbtError(RuntimeError):
