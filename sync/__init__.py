@@ -150,36 +150,66 @@ def _is_redshift(warehouse: psycopg.Connection) -> bool:
 
 
 def _publish(app: psycopg.Connection, table: ExportedTable) -> None:
-    """Upsert the staged rows on the unique key and delete the rows that disappeared."""
+    """Upsert the staged rows on the unique key and delete the rows that disappeared.
+
+    Only rows that are new or changed are written: a hash join of stage and target finds
+    them, so a day on which most rows are unchanged costs one scan of each side instead of
+    an index probe per row. A table published for the first time is a plain insert.
+    """
     stage = sql.Identifier(f"stage_{table.name}")
     target = sql.Identifier(table.schema, table.name)
     cols = sql.SQL(", ").join(map(sql.Identifier, table.column_names))
+    (is_empty,) = app.execute(
+        sql.SQL("select not exists (select from {})").format(target)
+    ).fetchone()
+    if is_empty:
+        app.execute(
+            sql.SQL("insert into {} ({}) select {} from {}").format(target, cols, cols, stage)
+        )
+        return
     key = sql.SQL(", ").join(map(sql.Identifier, table.unique_key))
     values = [c for c in table.column_names if c not in table.unique_key]
-    if values:
-        assignments = sql.SQL(", ").join(
-            sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c)) for c in values
-        )
-        changed = sql.SQL("({}) is distinct from ({})").format(
-            sql.SQL(", ").join(sql.SQL("{}.{}").format(target, sql.Identifier(c)) for c in values),
-            sql.SQL(", ").join(sql.SQL("excluded.{}").format(sql.Identifier(c)) for c in values),
-        )
-        conflict = sql.SQL("do update set {} where {}").format(assignments, changed)
-    else:
-        conflict = sql.SQL("do nothing")
-    app.execute(
-        sql.SQL("insert into {} ({}) select {} from {} on conflict ({}) {}").format(
-            target, cols, cols, stage, key, conflict
-        )
-    )
     matches = sql.SQL(" and ").join(
-        sql.SQL("{}.{} = {}.{}").format(stage, sql.Identifier(k), target, sql.Identifier(k))
-        for k in table.unique_key
+        sql.SQL("staged.{0} = published.{0}").format(sql.Identifier(k)) for k in table.unique_key
+    )
+    staged_cols = sql.SQL(", ").join(
+        sql.SQL("staged.{}").format(sql.Identifier(c)) for c in table.column_names
+    )
+    is_new = sql.SQL("published.{} is null").format(sql.Identifier(table.unique_key[0]))
+    if values:
+        differs = sql.SQL("({}) is distinct from ({})").format(
+            sql.SQL(", ").join(sql.SQL("published.{}").format(sql.Identifier(c)) for c in values),
+            sql.SQL(", ").join(sql.SQL("staged.{}").format(sql.Identifier(c)) for c in values),
+        )
+        wanted = sql.SQL("{} or {}").format(is_new, differs)
+        conflict = sql.SQL("do update set {}").format(
+            sql.SQL(", ").join(
+                sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c)) for c in values
+            )
+        )
+    else:
+        wanted, conflict = is_new, sql.SQL("do nothing")
+    app.execute(
+        sql.SQL(
+            "insert into {target} ({cols}) select {staged_cols} from {stage} as staged"
+            " left join {target} as published on {matches} where {wanted}"
+            " on conflict ({key}) {conflict}"
+        ).format(
+            target=target,
+            cols=cols,
+            staged_cols=staged_cols,
+            stage=stage,
+            matches=matches,
+            wanted=wanted,
+            key=key,
+            conflict=conflict,
+        )
     )
     app.execute(
-        sql.SQL("delete from {} where not exists (select from {} where {})").format(
-            target, stage, matches
-        )
+        sql.SQL(
+            "delete from {target} as published where not exists"
+            " (select from {stage} as staged where {matches})"
+        ).format(target=target, stage=stage, matches=matches)
     )
 
 
@@ -223,15 +253,19 @@ def run_sync(
     try:
         with (
             psycopg.connect(warehouse_dsn) as warehouse,
-            psycopg.connect(app_dsn) as app,
+            psycopg.connect(app_dsn, autocommit=True) as app,
         ):
             # Every table is read from one warehouse snapshot.
             warehouse.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             warehouse.read_only = True
             use_copy = method == "copy" or (method == "auto" and not _is_redshift(warehouse))
             stage = _stage_by_copy if use_copy else _stage_by_cursor
+            # Staging tables live in temp buffers (default 8 MB: they would spill to disk);
+            # must be set before the session first touches a temp table.
+            app.execute("set temp_buffers = '256MB'")
             # One transaction for every table: the whole day becomes visible at commit.
             with app.transaction():
+                app.execute("set local work_mem = '128MB'")
                 app.execute("select pg_advisory_xact_lock(%s)", [SYNC_LOCK_ID])
                 _hook("before_copy")
                 for table in build.tables:
