@@ -432,6 +432,14 @@ BREAKDOWNS_SQL = paged_query(
 )
 
 
+def _visible_meta(rows: list[dict[str, Any]], what: str) -> dict[str, Any]:
+    """The result's metadata; a 404 when the token may not see the object (SPEC §10)."""
+    info = meta(rows)
+    if not info["visible"]:
+        raise not_found(f"{what} not found")
+    return info
+
+
 def _provider(row: dict[str, Any]) -> ProviderSummary:
     return from_row(ProviderSummary, row)
 
@@ -498,9 +506,7 @@ async def list_market_providers(
             "offset": offset(page, per_page),
         },
     )
-    info = meta(rows)
-    if not info["visible"]:
-        raise not_found("market not found")
+    info = _visible_meta(rows, "market")
     items = [
         ProviderRanking(
             provider=_provider(row),
@@ -564,9 +570,7 @@ async def list_provider_markets(
             "offset": 0,
         },
     )
-    info = meta(rows)
-    if not info["visible"]:
-        raise not_found("provider not found")
+    info = _visible_meta(rows, "provider")
     return MarketList(
         items=[from_row(Market, row) for row in page_items(rows, "market_id")],
         as_of_date=info["as_of_date"],
@@ -602,9 +606,7 @@ async def list_provider_visits(
             "offset": offset(page, per_page),
         },
     )
-    info = meta(rows)
-    if not info["visible"]:
-        raise not_found("provider not found")
+    info = _visible_meta(rows, "provider")
     return ProviderVisitPage(
         items=[from_row(ProviderVisit, row) for row in page_items(rows, "care_request_id")],
         as_of_date=info["as_of_date"],
@@ -638,9 +640,7 @@ async def list_provider_shifts(
             "offset": offset(page, per_page),
         },
     )
-    info = meta(rows)
-    if not info["visible"]:
-        raise not_found("provider not found")
+    info = _visible_meta(rows, "provider")
     return ProviderShiftPage(
         last_days=last_days,
         sort=sort,
@@ -669,9 +669,7 @@ async def list_shift_breakdowns(
             "offset": 0,
         },
     )
-    info = meta(rows)
-    if not info["visible"]:
-        raise not_found("shift not found")
+    info = _visible_meta(rows, "shift")
     return ShiftBreakdownList(
         shift_team_id=shift_team_id,
         items=[from_row(ShiftBreakdown, row) for row in page_items(rows, "start_time")],
