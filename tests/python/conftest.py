@@ -39,7 +39,7 @@ def warehouse(connections: embedded.Connections):
         yield conn
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def scratch_database(connections: embedded.Connections):
     """A fresh, empty database on the same server, dropped afterwards; yields its DSN."""
     created: list[str] = []

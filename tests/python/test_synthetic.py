@@ -35,31 +35,15 @@ def table_checksums(dsn: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def twin_checksums(request) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    make = request.getfixturevalue("scratch_database")
+def twin_checksums(
+    scratch_database,
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     out = []
     for name, seed in (("kpi_det_a", 7), ("kpi_det_b", 7), ("kpi_det_c", 8)):
-        dsn = make(name)
+        dsn = scratch_database(name)
         synthetic.generate(dsn, scale=SMALL, seed=seed, as_of=AS_OF)
         out.append(table_checksums(dsn))
     return tuple(out)
-
-
-@pytest.fixture(scope="module")
-def scratch_database(connections):
-    created: list[str] = []
-
-    def make(name: str) -> str:
-        with psycopg.connect(connections.warehouse_dsn, autocommit=True) as conn:
-            conn.execute(f"drop database if exists {name} with (force)")
-            conn.execute(f"create database {name}")
-        created.append(name)
-        return psycopg.conninfo.make_conninfo(connections.warehouse_dsn, dbname=name)
-
-    yield make
-    with psycopg.connect(connections.warehouse_dsn, autocommit=True) as conn:
-        for name in created:
-            conn.execute(f"drop database if exists {name} with (force)")
 
 
 def test_same_seed_gives_identical_tables(twin_checksums) -> None:
