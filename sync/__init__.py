@@ -18,7 +18,7 @@ import psycopg
 from psycopg import sql
 
 from sync.manifest import Build, ExportedTable, GateError, check_build
-from sync.schema import ensure_schema
+from sync.schema import ensure_indexes, ensure_schema
 
 __all__ = ["GateError", "ShrinkError", "SyncResult", "run_sync"]
 
@@ -29,6 +29,11 @@ SYNC_LOCK_ID = 7_362_190_411
 
 # reporter(table, expected_rows) -> advance(rows)
 Reporter = Callable[[str, int], Callable[[int], None]]
+# copy(warehouse, app, table, into, advance) -> rows copied
+Copier = Callable[
+    [psycopg.Connection, psycopg.Connection, ExportedTable, sql.Identifier, Callable[[int], None]],
+    int,
+]
 
 
 class ShrinkError(RuntimeError):
@@ -74,8 +79,8 @@ def _record_failure(app_dsn: str, run_id: int, reason: str) -> None:
         )
 
 
-def _create_stage(app: psycopg.Connection, table: ExportedTable) -> list[int]:
-    """A temp table shaped like the app table; returns its column type oids."""
+def _create_stage(app: psycopg.Connection, table: ExportedTable) -> sql.Identifier:
+    """A temp table shaped like the app table, dropped at commit."""
     stage = sql.Identifier(f"stage_{table.name}")
     cols = sql.SQL(", ").join(map(sql.Identifier, table.column_names))
     app.execute(
@@ -83,31 +88,33 @@ def _create_stage(app: psycopg.Connection, table: ExportedTable) -> list[int]:
             stage, cols, sql.Identifier(table.schema, table.name)
         )
     )
-    return [
-        oid
-        for (oid,) in app.execute(
-            "select atttypid from pg_attribute where attrelid = %s::regclass and attnum > 0"
-            " and not attisdropped order by attnum",
-            [f"pg_temp.stage_{table.name}"],
-        ).fetchall()
-    ]
+    return stage
 
 
-def _stage_by_cursor(
+def _copy_by_cursor(
     warehouse: psycopg.Connection,
     app: psycopg.Connection,
     table: ExportedTable,
+    into: sql.Identifier,
     advance: Callable[[int], None],
 ) -> int:
     """Stream rows through a server-side cursor (works on Redshift, which has no COPY TO)."""
-    type_oids = _create_stage(app, table)
-    stage = sql.Identifier(f"stage_{table.name}")
     cols = sql.SQL(", ").join(map(sql.Identifier, table.column_names))
+    type_oids = [
+        oid
+        for (oid,) in app.execute(
+            sql.SQL(
+                "select atttypid from pg_attribute where attrelid = {}::regclass"
+                " and attname::text = any(%s) order by array_position(%s, attname::text)"
+            ).format(sql.Literal(into.as_string(app))),
+            [list(table.column_names), list(table.column_names)],
+        ).fetchall()
+    ]
     rows = 0
     with (
         warehouse.cursor(name=f"read_{table.name}") as reader,
         app.cursor() as writer,
-        writer.copy(sql.SQL("copy {} ({}) from stdin (format binary)").format(stage, cols)) as cp,
+        writer.copy(sql.SQL("copy {} ({}) from stdin (format binary)").format(into, cols)) as cp,
     ):
         cp.set_types(type_oids)
         reader.itersize = BATCH_ROWS
@@ -122,23 +129,22 @@ def _stage_by_cursor(
     return rows
 
 
-def _stage_by_copy(
+def _copy_by_pipe(
     warehouse: psycopg.Connection,
     app: psycopg.Connection,
     table: ExportedTable,
+    into: sql.Identifier,
     advance: Callable[[int], None],
 ) -> int:
     """PostgreSQL warehouse: pipe binary COPY TO STDOUT straight into COPY FROM STDIN."""
-    _create_stage(app, table)
-    stage = sql.Identifier(f"stage_{table.name}")
     cols = sql.SQL(", ").join(map(sql.Identifier, table.column_names))
     source = sql.Identifier(table.schema, table.name)
     copy_out = sql.SQL("copy (select {} from {}) to stdout (format binary)").format(cols, source)
-    copy_in = sql.SQL("copy {} ({}) from stdin (format binary)").format(stage, cols)
+    copy_in = sql.SQL("copy {} ({}) from stdin (format binary)").format(into, cols)
     with warehouse.cursor() as reader, app.cursor() as writer:
-        with reader.copy(copy_out) as out, writer.copy(copy_in) as into:
+        with reader.copy(copy_out) as out, writer.copy(copy_in) as into_app:
             for block in out:
-                into.write(block)
+                into_app.write(block)
         rows = writer.rowcount
     advance(rows)
     return rows
@@ -149,68 +155,110 @@ def _is_redshift(warehouse: psycopg.Connection) -> bool:
     return "redshift" in version.lower()
 
 
-def _publish(app: psycopg.Connection, table: ExportedTable) -> None:
-    """Upsert the staged rows on the unique key and delete the rows that disappeared.
+def _merge(app: psycopg.Connection, table: ExportedTable, stage: sql.Identifier) -> None:
+    """Upsert the new and changed staged rows on the unique key; delete vanished rows.
 
-    Only rows that are new or changed are written: a hash join of stage and target finds
-    them, so a day on which most rows are unchanged costs one scan of each side instead of
-    an index probe per row. A table published for the first time is a plain insert.
+    One statement: a single full join of stage and target (one hash of the target) finds
+    the rows that are new, changed or gone; only those are written, so a day on which most
+    rows are unchanged costs one scan of each side. The delete and the upsert touch
+    different keys, so they can share the statement.
     """
-    stage = sql.Identifier(f"stage_{table.name}")
     target = sql.Identifier(table.schema, table.name)
     cols = sql.SQL(", ").join(map(sql.Identifier, table.column_names))
-    (is_empty,) = app.execute(
-        sql.SQL("select not exists (select from {})").format(target)
-    ).fetchone()
-    if is_empty:
-        app.execute(
-            sql.SQL("insert into {} ({}) select {} from {}").format(target, cols, cols, stage)
-        )
-        return
     key = sql.SQL(", ").join(map(sql.Identifier, table.unique_key))
     values = [c for c in table.column_names if c not in table.unique_key]
-    matches = sql.SQL(" and ").join(
-        sql.SQL("staged.{0} = published.{0}").format(sql.Identifier(k)) for k in table.unique_key
-    )
-    staged_cols = sql.SQL(", ").join(
-        sql.SQL("staged.{}").format(sql.Identifier(c)) for c in table.column_names
-    )
-    is_new = sql.SQL("published.{} is null").format(sql.Identifier(table.unique_key[0]))
-    if values:
-        differs = sql.SQL("({}) is distinct from ({})").format(
-            sql.SQL(", ").join(sql.SQL("published.{}").format(sql.Identifier(c)) for c in values),
-            sql.SQL(", ").join(sql.SQL("staged.{}").format(sql.Identifier(c)) for c in values),
+    first_key = sql.Identifier(table.unique_key[0])
+    old_keys = [sql.Identifier(f"published_key_{i}") for i in range(len(table.unique_key))]
+
+    def joined(left: str, right: str, names: list[sql.Identifier]) -> sql.Composable:
+        return sql.SQL(" and ").join(
+            sql.SQL("{}.{} = {}.{}").format(sql.Identifier(left), k, sql.Identifier(right), n)
+            for k, n in zip(map(sql.Identifier, table.unique_key), names, strict=True)
         )
-        wanted = sql.SQL("{} or {}").format(is_new, differs)
+
+    changed = [sql.SQL("published.{} is null").format(first_key)]
+    changed.append(sql.SQL("staged.{} is null").format(first_key))
+    conflict = sql.SQL("do nothing")
+    if values:
+        changed.append(
+            sql.SQL("({}) is distinct from ({})").format(
+                sql.SQL(", ").join(
+                    sql.SQL("published.{}").format(sql.Identifier(c)) for c in values
+                ),
+                sql.SQL(", ").join(sql.SQL("staged.{}").format(sql.Identifier(c)) for c in values),
+            )
+        )
         conflict = sql.SQL("do update set {}").format(
             sql.SQL(", ").join(
                 sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c)) for c in values
             )
         )
-    else:
-        wanted, conflict = is_new, sql.SQL("do nothing")
     app.execute(
         sql.SQL(
-            "insert into {target} ({cols}) select {staged_cols} from {stage} as staged"
-            " left join {target} as published on {matches} where {wanted}"
+            "with diff as materialized ("
+            " select {staged_cols}, {published_keys}"
+            " from {stage} as staged full join {target} as published on {matches}"
+            " where {changed}"
+            "), vanished as ("
+            " delete from {target} as published using diff"
+            " where diff.{first_key} is null and {vanished_keys}"
+            ")"
+            " insert into {target} ({cols}) select {cols} from diff where {first_key} is not null"
             " on conflict ({key}) {conflict}"
         ).format(
-            target=target,
-            cols=cols,
-            staged_cols=staged_cols,
+            staged_cols=sql.SQL(", ").join(
+                sql.SQL("staged.{}").format(sql.Identifier(c)) for c in table.column_names
+            ),
+            published_keys=sql.SQL(", ").join(
+                sql.SQL("published.{} as {}").format(sql.Identifier(k), alias)
+                for k, alias in zip(table.unique_key, old_keys, strict=True)
+            ),
             stage=stage,
-            matches=matches,
-            wanted=wanted,
+            target=target,
+            matches=joined("staged", "published", list(map(sql.Identifier, table.unique_key))),
+            changed=sql.SQL(" or ").join(changed),
+            first_key=first_key,
+            vanished_keys=joined("published", "diff", old_keys),
+            cols=cols,
             key=key,
             conflict=conflict,
         )
     )
-    app.execute(
-        sql.SQL(
-            "delete from {target} as published where not exists"
-            " (select from {stage} as staged where {matches})"
-        ).format(target=target, stage=stage, matches=matches)
-    )
+
+
+def _publish(
+    warehouse: psycopg.Connection,
+    app: psycopg.Connection,
+    table: ExportedTable,
+    copy: Copier,
+    advance: Callable[[int], None],
+    min_fraction: float | None,
+) -> int:
+    """Bring one app table to the warehouse's rows; returns their number.
+
+    A table without rows (its first publish) gets them copied straight in, and only then
+    its primary key and indexes, which are built from the loaded rows in one sort each
+    and analyzed so the API's first queries are planned on real statistics. A table with
+    rows is staged and merged (:func:`_merge`).
+    """
+    target = sql.Identifier(table.schema, table.name)
+    (is_empty,) = app.execute(
+        sql.SQL("select not exists (select from {})").format(target)
+    ).fetchone()
+    if is_empty:
+        rows = copy(warehouse, app, table, target, advance)
+        _hook("mid_copy")
+        ensure_indexes(app, table)
+        app.execute(sql.SQL("analyze {}").format(target))
+        return rows
+    ensure_indexes(app, table)
+    stage = _create_stage(app, table)
+    rows = copy(warehouse, app, table, stage, advance)
+    _hook("mid_copy")
+    if min_fraction is not None:
+        _check_shrink(app, table, rows, min_fraction)
+    _merge(app, table, stage)
+    return rows
 
 
 def _check_shrink(
@@ -259,23 +307,21 @@ def run_sync(
             warehouse.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             warehouse.read_only = True
             use_copy = method == "copy" or (method == "auto" and not _is_redshift(warehouse))
-            stage = _stage_by_copy if use_copy else _stage_by_cursor
+            copy = _copy_by_pipe if use_copy else _copy_by_cursor
             # Staging tables live in temp buffers (default 8 MB: they would spill to disk);
             # must be set before the session first touches a temp table.
             app.execute("set temp_buffers = '256MB'")
             # One transaction for every table: the whole day becomes visible at commit.
             with app.transaction():
                 app.execute("set local work_mem = '128MB'")
+                app.execute("set local maintenance_work_mem = '256MB'")
                 app.execute("select pg_advisory_xact_lock(%s)", [SYNC_LOCK_ID])
                 _hook("before_copy")
                 for table in build.tables:
                     advance = reporter(table.qualified, 0) if reporter else (lambda n: None)
-                    rows = stage(warehouse, app, table, advance)
-                    _hook("mid_copy")
-                    if not allow_shrink:
-                        _check_shrink(app, table, rows, min_fraction)
-                    _publish(app, table)
-                    result.rows[table.qualified] = rows
+                    result.rows[table.qualified] = _publish(
+                        warehouse, app, table, copy, advance, None if allow_shrink else min_fraction
+                    )
                 _hook("before_commit")
                 app.execute(
                     sql.SQL(

@@ -6,7 +6,11 @@
   is converted in place (the next upsert rewrites its values anyway). Columns removed
   from a contract are kept (nullable) so an API still reading them keeps working until
   it is deployed without them.
-- Indexes named in ``meta.sync.indexes`` are created for the API's lookups.
+- The unique key becomes the primary key, and the indexes named in ``meta.sync.indexes``
+  are created for the API's lookups, by :func:`ensure_indexes`. The sync calls it after a
+  table's first rows are in (building an index over loaded rows is about twice as fast
+  as maintaining it row by row), and before it merges into a table that has rows (an
+  index declared later is created then).
 """
 
 from __future__ import annotations
@@ -74,7 +78,11 @@ def _index_name(table: ExportedTable, columns: tuple[str, ...]) -> str:
 
 
 def ensure_table(conn: psycopg.Connection, table: ExportedTable) -> list[str]:
-    """Create or migrate one app table; returns the changes made, for the log."""
+    """Create or migrate one app table; returns the changes made, for the log.
+
+    A new table gets its columns only (the key columns ``not null``); its primary key and
+    indexes come from :func:`ensure_indexes` once its first rows are loaded.
+    """
     changes = []
     target = sql.Identifier(table.schema, table.name)
     wanted = _canonical_types(conn, table)
@@ -82,19 +90,12 @@ def ensure_table(conn: psycopg.Connection, table: ExportedTable) -> list[str]:
     conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(table.schema)))
     if existing is None:
         definition = sql.SQL(", ").join(
-            [
-                sql.SQL("{} {}{}").format(
-                    sql.Identifier(c.name),
-                    sql.SQL(c.data_type),
-                    sql.SQL(" not null") if c.name in table.unique_key else sql.SQL(""),
-                )
-                for c in table.columns
-            ]
-            + [
-                sql.SQL("primary key ({})").format(
-                    sql.SQL(", ").join(map(sql.Identifier, table.unique_key))
-                )
-            ]
+            sql.SQL("{} {}{}").format(
+                sql.Identifier(c.name),
+                sql.SQL(c.data_type),
+                sql.SQL(" not null") if c.name in table.unique_key else sql.SQL(""),
+            )
+            for c in table.columns
         )
         conn.execute(sql.SQL("create table {} ({})").format(target, definition))
         changes.append(f"created {table.qualified}")
@@ -121,14 +122,41 @@ def ensure_table(conn: psycopg.Connection, table: ExportedTable) -> list[str]:
                     f"changed {table.qualified}.{column.name} from {existing[column.name]}"
                     f" to {wanted[column.name]}"
                 )
-    for columns in table.indexes:
+    return changes
+
+
+def ensure_indexes(conn: psycopg.Connection, table: ExportedTable) -> list[str]:
+    """Add the primary key (the unique key) and the declared indexes a table lacks.
+
+    Adding the primary key locks the table until commit; it only happens on a table's
+    first publish, when the table was empty and nothing could be read from it anyway.
+    Declared indexes take a lock that blocks writers only.
+    """
+    changes = []
+    target = sql.Identifier(table.schema, table.name)
+    (has_key,) = conn.execute(
+        "select exists (select from pg_constraint where conrelid = %s::regclass and contype = 'p')",
+        [table.qualified],
+    ).fetchone()
+    if not has_key:
         conn.execute(
-            sql.SQL("create index if not exists {} on {} ({})").format(
-                sql.Identifier(_index_name(table, columns)),
-                target,
-                sql.SQL(", ").join(map(sql.Identifier, columns)),
+            sql.SQL("alter table {} add primary key ({})").format(
+                target, sql.SQL(", ").join(map(sql.Identifier, table.unique_key))
             )
         )
+        changes.append(f"added the primary key of {table.qualified}")
+    for columns in table.indexes:
+        name = _index_name(table, columns)
+        (exists,) = conn.execute(
+            "select to_regclass(%s) is not null", [f"{table.schema}.{name}"]
+        ).fetchone()
+        if not exists:
+            conn.execute(
+                sql.SQL("create index {} on {} ({})").format(
+                    sql.Identifier(name), target, sql.SQL(", ").join(map(sql.Identifier, columns))
+                )
+            )
+            changes.append(f"created index {table.schema}.{name}")
     return changes
 
 
