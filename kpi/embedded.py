@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import subprocess
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +23,12 @@ from psycopg.conninfo import make_conninfo
 WAREHOUSE_DB = "warehouse"
 APP_DB = "app"
 CREATE_LOCK_ID = 7_362_190_400
+# pg_ctl (inside pgserver) waits 10 s for the server; after an unclean stop the server can
+# need longer to replay its WAL, and keeps starting after pg_ctl gives up.
+RECOVERY_WAIT_SECONDS = 600
 
-logging.getLogger("pgserver").setLevel(logging.WARNING)
+# pgserver logs the whole server log on a failed start; our error names the log file.
+logging.getLogger("pgserver").setLevel(logging.CRITICAL)
 # pgserver keeps its lock file in the user runtime dir; without XDG_RUNTIME_DIR
 # platformdirs falls back to /tmp and warns on every command.
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -71,6 +76,20 @@ def _clear_stale_pid_file(pgdata: Path) -> None:
     pid_file.unlink(missing_ok=True)
 
 
+def _wait_until_ready(pgdata: Path, seconds: float) -> bool:
+    """Wait while a started server recovers; True once postmaster.pid says "ready"."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            lines = _postmaster_pid_file(pgdata).read_text().splitlines()
+        except OSError:
+            return False  # the server went away: not a slow start
+        if len(lines) >= 8 and lines[7].strip() == "ready":
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def start(pgdata: Path) -> Connections:
     """Start (or reuse) the embedded server and make sure both databases exist."""
     import pgserver
@@ -78,7 +97,16 @@ def start(pgdata: Path) -> Connections:
     pgdata.mkdir(parents=True, exist_ok=True)
     _clear_stale_pid_file(pgdata)
     try:
-        server = pgserver.get_server(pgdata, cleanup_mode=None)
+        try:
+            server = pgserver.get_server(pgdata, cleanup_mode=None)
+        except subprocess.TimeoutExpired:
+            if not _wait_until_ready(pgdata, RECOVERY_WAIT_SECONDS):
+                raise
+            # pgserver keeps the failed handle per data dir; forget it and attach again.
+            from pgserver.postgres_server import PostgresServer
+
+            PostgresServer._instances.pop(pgdata.expanduser().resolve(), None)
+            server = pgserver.get_server(pgdata, cleanup_mode=None)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, AssertionError) as exc:
         raise EmbeddedServerError(
             f"the embedded PostgreSQL in {pgdata} did not start ({type(exc).__name__}); "

@@ -82,3 +82,31 @@ def test_start_recovers_after_the_server_was_killed(data_dir: Path) -> None:
     assert restarted.returncode == 0, restarted.stderr
     with psycopg.connect(dsns(restarted.stdout)["KPI_WAREHOUSE_DSN"]) as conn:
         assert conn.execute("select 1").fetchone() == (1,)
+
+
+def test_start_waits_out_a_recovery_longer_than_pg_ctl_waits(data_dir: Path, monkeypatch) -> None:
+    """After an unclean stop the server may replay WAL for longer than pg_ctl's 10 s; the
+    start must wait for it instead of failing (seen after a machine restart)."""
+    import pgserver.postgres_server as postgres_server
+
+    from kpi import embedded
+
+    assert kpi(data_dir, "db", "start").returncode == 0
+    pid = int((data_dir / "pgdata" / "postmaster.pid").read_text().splitlines()[0])
+    os.kill(pid, signal.SIGKILL)
+    while Path(f"/proc/{pid}").exists():
+        time.sleep(0.05)
+    real_pg_ctl = postgres_server.pg_ctl
+    impatient_starts = []
+
+    def impatient(args, **kwargs):
+        if "start" in args:  # give up at once, as pg_ctl does after 10 s of recovery
+            impatient_starts.append(args)
+            kwargs["timeout"] = 0.01
+        return real_pg_ctl(args, **kwargs)
+
+    monkeypatch.setattr(postgres_server, "pg_ctl", impatient)
+    connections = embedded.start(data_dir / "pgdata")
+    assert impatient_starts, "the start did not go through pg_ctl"
+    with psycopg.connect(connections.warehouse_dsn) as conn:
+        assert conn.execute("select 1").fetchone() == (1,)
