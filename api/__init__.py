@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import base64
 import logging
+import os
+import pickle
 import time
 from typing import Any
 
@@ -52,32 +55,69 @@ class AccessLog:
             )
 
 
-def serve(
-    settings: Settings,
-    app_dsn: str,
-    host: str = DEFAULT_HOST,
-    port: int = DEFAULT_PORT,
-    dev_login: bool = False,
-) -> None:
-    """Run the API with uvicorn until interrupted (Ctrl-C); ``dev_login``: see create_app."""
-    import uvicorn
+# How `kpi serve` hands its settings to the worker processes it spawns (not a KPI_* setting).
+WORKER_CONFIG_ENV = "CLINICAL_KPI_SERVE_WORKER"
 
-    from api.app import create_app
 
-    app = create_app(settings, app_dsn, dev_login=dev_login)
+def _configure_logging() -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     api_logger = logging.getLogger("kpi.api")
     api_logger.addHandler(handler)
     api_logger.setLevel(logging.INFO)
     api_logger.propagate = False
-    uvicorn.run(
-        AccessLog(app),
+
+
+def served_app(settings: Settings, app_dsn: str, dev_login: bool) -> Any:
+    """The app as ``kpi serve`` runs it: create_app behind the access log."""
+    from api.app import create_app
+
+    _configure_logging()
+    return AccessLog(create_app(settings, app_dsn, dev_login=dev_login))
+
+
+def worker_app() -> Any:
+    """The app of one worker process of ``kpi serve --workers N`` (a uvicorn factory)."""
+    settings, app_dsn, dev_login = pickle.loads(base64.b64decode(os.environ[WORKER_CONFIG_ENV]))
+    return served_app(settings, app_dsn, dev_login)
+
+
+def uvicorn_options(host: str, port: int) -> dict[str, Any]:
+    """uvicorn's settings for the API (also used by the benchmark's servers)."""
+    return dict(
         host=host,
         port=port,
+        loop="uvloop",
+        http="httptools",
         access_log=False,  # uvicorn's access log prints query strings
         log_level="info",
         server_header=False,
         proxy_headers=False,
         lifespan="on",
     )
+
+
+def serve(
+    settings: Settings,
+    app_dsn: str,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    dev_login: bool = False,
+    workers: int = 1,
+) -> None:
+    """Run the API with uvicorn until interrupted (Ctrl-C); ``dev_login``: see create_app.
+
+    uvloop and httptools as event loop and HTTP parser, and ``workers`` processes sharing
+    the port (each with its own connection pool and response cache): the configuration
+    BENCHMARKS.md measures.
+    """
+    import uvicorn
+
+    options = uvicorn_options(host, port)
+    if workers == 1:
+        uvicorn.run(served_app(settings, app_dsn, dev_login), **options)
+        return
+    os.environ[WORKER_CONFIG_ENV] = base64.b64encode(
+        pickle.dumps((settings, app_dsn, dev_login))
+    ).decode()
+    uvicorn.run("api:worker_app", factory=True, workers=workers, **options)

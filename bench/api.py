@@ -94,39 +94,43 @@ def server(
     }
     env.pop("KPI_JWT_PUBLIC_KEY", None)
     env.pop("KPI_JWT_JWKS_FILE", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.serve", kind, app, str(port), str(workers)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        probe = "/health" if app == "real" else "/schema"
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(
-                    f"bench: {kind} {app} exited: {proc.stderr.read().decode()[-2000:]}"
-                )
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                    s.sendall(f"GET {probe} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-                    if s.recv(64):
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"bench: {kind} {app} did not start")
-            time.sleep(0.2)
-        yield port
-    finally:
-        os.killpg(proc.pid, 15)
+    # The server's output (the real app writes an access log line per request) goes to a
+    # file: an unread pipe would fill up and stall the server mid-run.
+    with tempfile.TemporaryFile() as output:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.serve", kind, app, str(port), str(workers)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait()
+            deadline = time.monotonic() + 30
+            probe = "/health" if app == "real" else "/schema"
+            while True:
+                if proc.poll() is not None:
+                    output.seek(0)
+                    raise SystemExit(
+                        f"bench: {kind} {app} exited: {output.read().decode()[-2000:]}"
+                    )
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                        s.sendall(f"GET {probe} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                        if s.recv(64):
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"bench: {kind} {app} did not start")
+                time.sleep(0.2)
+            yield port
+        finally:
+            os.killpg(proc.pid, 15)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, 9)
+                proc.wait()
 
 
 def load(

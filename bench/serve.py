@@ -1,7 +1,8 @@
 """The apps the API benchmark serves, as factories for uvicorn and granian.
 
-* :func:`real_app`: ``api.app.create_app`` as deployed (auth, validation, typed responses),
-  with the response cache on or off (``BENCH_CACHE=1|0``).
+* :func:`real_app`: the app exactly as ``kpi serve`` runs it (``api.served_app``: auth,
+  validation, typed responses, access log), with the response cache on or off
+  (``BENCH_CACHE=1|0``).
 * :func:`minimal_app`: a bare Litestar app with the same pool settings that runs the very
   same SQL for ``/min/{endpoint}/{i}`` with the ``i``-th parameter set of the benchmark
   (``BENCH_PARAMS``, a JSON file) and returns the rows: no auth, no validation, no types.
@@ -22,13 +23,13 @@ from typing import Any
 from litestar import Litestar, get
 
 
-def real_app() -> Litestar:
-    from api.app import create_app
+def real_app() -> Any:
+    from api import served_app
     from kpi.settings import Settings
 
-    app = create_app(Settings.from_env(), os.environ["BENCH_APP_DSN"])
-    app.state.response_cache.enabled = os.environ.get("BENCH_CACHE", "0") == "1"
-    return app
+    served = served_app(Settings.from_env(), os.environ["BENCH_APP_DSN"], dev_login=False)
+    served.app.state.response_cache.enabled = os.environ.get("BENCH_CACHE", "0") == "1"
+    return served
 
 
 def minimal_app() -> Litestar:
@@ -72,18 +73,12 @@ def main(argv: list[str]) -> None:
     else:
         import uvicorn
 
-        uvicorn.run(
-            factory,
-            factory=True,
-            host="127.0.0.1",
-            port=port,
-            workers=workers,
-            loop="uvloop" if server == "uvicorn-uvloop" else "asyncio",
-            http="httptools" if server == "uvicorn-uvloop" else "h11",
-            access_log=False,
-            log_level="warning",
-            lifespan="on",
-        )
+        from api import uvicorn_options
+
+        options = uvicorn_options("127.0.0.1", port)  # as `kpi serve` runs it
+        if server != "uvicorn-uvloop":
+            options.update(loop="asyncio", http="h11")
+        uvicorn.run(factory, factory=True, workers=workers, **(options | {"log_level": "warning"}))
 
 
 if __name__ == "__main__":

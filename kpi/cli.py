@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -56,6 +57,13 @@ def _non_negative_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be 1 or more, got 0")
     return value
 
 
@@ -112,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=_port, default=8000)
     serve.add_argument(
         "--dev", action="store_true", help="enable the web page's dev login (mints dev tokens)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        help="worker processes (default: one per CPU)",
     )
 
     token = commands.add_parser("token", help="mint a dev token signed with the dev key")
@@ -353,7 +367,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     print(f"serving the API on http://{args.host}:{args.port} (docs: /schema; Ctrl-C to stop)")
     login = " (dev login on)" if args.dev else ""
     print(f"Leader Hub page: http://{args.host}:{args.port}/{login}")
-    api.serve(settings, conns.app_dsn, host=args.host, port=args.port, dev_login=args.dev)
+    api.serve(
+        settings,
+        conns.app_dsn,
+        host=args.host,
+        port=args.port,
+        dev_login=args.dev,
+        workers=args.workers,
+    )
     return 0
 
 
@@ -442,7 +463,10 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     print()
-    return cmd_serve(settings, argparse.Namespace(host="127.0.0.1", port=args.port, dev=True))
+    return cmd_serve(
+        settings,
+        argparse.Namespace(host="127.0.0.1", port=args.port, dev=True, workers=os.cpu_count() or 1),
+    )
 
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {

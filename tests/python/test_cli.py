@@ -43,6 +43,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: 
         (("generate", "--seed", "-3"), ("--seed",)),
         (("generate", "--as-of", "2026-02-30"), ("--as-of", "YYYY-MM-DD")),
         (("build", "--vars", "not json"), ("--vars", "JSON object")),
+        (("serve", "--workers", "0"), ("--workers", "1 or more")),
         (("frobnicate",), ("invalid choice",)),
     ],
 )

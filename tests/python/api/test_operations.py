@@ -256,14 +256,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_serve_runs_uvicorn_without_query_string_logging(app_dsn, data_dir, tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_runs_uvicorn_without_query_string_logging(app_dsn, data_dir, tmp_path, workers):
     port = _free_port()
     script = (
         "import dataclasses, sys\n"
         "from api import serve\n"
         "from kpi.settings import Settings\n"
         "settings = dataclasses.replace(Settings.from_env(), jwt_secret=sys.argv[2])\n"
-        "serve(settings, sys.argv[1], port=int(sys.argv[3]))\n"
+        "serve(settings, sys.argv[1], port=int(sys.argv[3]), workers=int(sys.argv[4]))\n"
     )
     from api_support import SECRET
 
@@ -272,7 +273,7 @@ def test_serve_runs_uvicorn_without_query_string_logging(app_dsn, data_dir, tmp_
     log = tmp_path / "serve.log"
     with log.open("w") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-c", script, app_dsn, SECRET, str(port)],
+            [sys.executable, "-c", script, app_dsn, SECRET, str(port), str(workers)],
             cwd=PROJECT_DIR,
             env=env,
             stdout=sink,
@@ -300,6 +301,8 @@ def test_serve_runs_uvicorn_without_query_string_logging(app_dsn, data_dir, tmp_
     assert f"GET {LEADER}/providers/101/provider-visits 200" in output
     assert "Garcia" not in output and "search=" not in output
     assert "Uvicorn running on http://127.0.0.1" in output
+    # each worker process builds its own app from the settings it was handed
+    assert output.count("Started server process") == workers
 
 
 # --------------------------------------------------------------------------- dev tokens
