@@ -16,7 +16,7 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from api import cache
-from api.auth import authenticated, fraud_analyst_required
+from api.auth import all_of, authenticated, fraud_analyst_required
 from api.db import Database, meta, page_items, paged_query
 from api.errors import PROTECTED_RESPONSES
 from api.params import (
@@ -249,7 +249,7 @@ async def list_doctors(
 router = Router(
     path="/v1/fraud-reports",
     route_handlers=[list_authorizations, list_phone_numbers, list_doctors],
-    guards=[authenticated, fraud_analyst_required],
+    guards=[all_of(authenticated, fraud_analyst_required)],
     security=[{"bearer": []}],
     tags=["Fraud reports"],
     # per-snapshot response cache (after the guards), ETag/304, private, revalidate

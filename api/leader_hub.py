@@ -19,6 +19,7 @@ from api.auth import (
     PROVIDER_VISIBLE,
     SHIFT_VISIBLE,
     Principal,
+    all_of,
     authenticated,
     leader_role_required,
     token_market_required,
@@ -691,7 +692,7 @@ router = Router(
         list_provider_shifts,
         list_shift_breakdowns,
     ],
-    guards=[authenticated, leader_role_required, strict_path_ids],
+    guards=[all_of(authenticated, leader_role_required, strict_path_ids)],
     security=[{"bearer": []}],
     tags=["Leader Hub"],
     # per-snapshot response cache (after the guards), ETag/304, private, revalidate
