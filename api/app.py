@@ -74,7 +74,7 @@ def _provide_db(state: State) -> Database:
     return state.db
 
 
-def _provide_principal(request: Request[Any, Any, Any], db: Database) -> Principal:
+def _provide_principal(request: Request[Any, Any, Any], db: NamedDependency[Database]) -> Principal:
     # `db` is not used. Depending on it makes Litestar resolve the two providers one after
     # the other, inline; independent providers are resolved concurrently in an anyio task
     # group, which cost ~4 % of a request's CPU (py-spy, BENCHMARKS.md) for two attribute
