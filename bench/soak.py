@@ -47,6 +47,7 @@ from urllib.parse import quote, urlencode
 import httpx
 import psycopg
 
+from api.cache import DEFAULT_TTL_SECONDS
 from kpi.settings import PROJECT_DIR, Settings
 
 RESULTS = PROJECT_DIR / "bench" / "results"
@@ -253,6 +254,10 @@ def _comparable(body: Any) -> Any:
     if isinstance(body, dict):
         return {k: v for k, v in body.items() if k not in ("synced_at", "run_id")}
     return body
+
+
+def _as_of(body: Any) -> str | None:
+    return body.get("as_of_date") if isinstance(body, dict) else None
 
 
 def _row_dates(body: Any) -> set[str]:
@@ -592,7 +597,17 @@ def run(
                         r[0] for r in conn.execute("select market_id from leader_hub.markets")
                     ]
                 token = mint_dev_token(settings, "Market Manager", markets, True, 24 * 3600)
-            published[snapshot.as_of.isoformat()] = asyncio.run(_fetch_all(api.base, token, urls))
+            # The API's response cache notices a new snapshot within its TTL: until then it
+            # still serves the previous one, correctly labelled. Record this snapshot's
+            # bodies only once the API has moved to it.
+            time.sleep(DEFAULT_TTL_SECONDS + 0.2)
+            bodies = asyncio.run(_fetch_all(api.base, token, urls))
+            stale = [
+                u for u, (_, b) in bodies.items() if _as_of(b) not in (None, str(snapshot.as_of))
+            ]
+            if stale:
+                raise SystemExit(f"soak: {stale[0]} still serves another snapshot")
+            published[snapshot.as_of.isoformat()] = bodies
         log(f"soak: {len(urls)} URLs, {clients} clients, {duration:g} s, syncs alternating "
             f"{', '.join(s.as_of.isoformat() for s in snapshots)}")  # fmt: skip
         checker = Checker(published)
