@@ -28,6 +28,7 @@ from api.params import (
     SettlementType,
     SettlementTypeParam,
     offset,
+    single_query_values,
 )
 from api.responses import Paged, from_row, paging
 
@@ -249,7 +250,7 @@ async def list_doctors(
 router = Router(
     path="/v1/fraud-reports",
     route_handlers=[list_authorizations, list_phone_numbers, list_doctors],
-    guards=[all_of(authenticated, fraud_analyst_required)],
+    guards=[all_of(authenticated, fraud_analyst_required, single_query_values)],
     security=[{"bearer": []}],
     tags=["Fraud reports"],
     # per-snapshot response cache (after the guards), ETag/304, private, revalidate

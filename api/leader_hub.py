@@ -45,6 +45,7 @@ from api.params import (
     VisitSearch,
     offset,
     search_patterns,
+    single_query_values,
     strict_path_ids,
 )
 from api.responses import (
@@ -697,7 +698,7 @@ router = Router(
         list_provider_shifts,
         list_shift_breakdowns,
     ],
-    guards=[all_of(authenticated, leader_role_required, strict_path_ids)],
+    guards=[all_of(authenticated, leader_role_required, strict_path_ids, single_query_values)],
     security=[{"bearer": []}],
     tags=["Leader Hub"],
     # per-snapshot response cache (after the guards), ETag/304, private, revalidate

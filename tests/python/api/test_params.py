@@ -71,6 +71,13 @@ CASES = [
     (f"{FRAUD}/doctors?min_patient_increase_30d=nan", "min_patient_increase_30d"),
     (f"{FRAUD}/doctors?min_patient_increase_30d=inf", "min_patient_increase_30d"),
     (f"{FRAUD}/doctors?min_patient_increase_30d_0=1.5", "min_patient_increase_30d_0"),
+    # a parameter given twice (Litestar alone keeps the last one, hiding a bad first one)
+    (
+        f"{FRAUD}/doctors?min_patient_increase_30d_0=2625101847704514&min_patient_increase_30d_0=1",
+        "min_patient_increase_30d_0",
+    ),
+    (f"{RANKING}&page=1&page=2", "page"),
+    (f"{VISITS}?search=a&search=b", "search"),
     # search: NUL bytes and over-long strings
     (f"{RANKING}&search=ab%00cd", "search"),
     (f"{RANKING}&search={'x' * 201}", "search"),
