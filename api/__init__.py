@@ -5,10 +5,13 @@
 
 from __future__ import annotations
 
+import atexit
 import base64
 import logging
 import os
 import pickle
+import sys
+import threading
 import time
 from typing import Any
 
@@ -59,21 +62,67 @@ class AccessLog:
 WORKER_CONFIG_ENV = "CLINICAL_KPI_SERVE_WORKER"
 
 
-def _configure_logging() -> None:
+ACCESS_LOG_FLUSH_SECONDS = 1.0
+
+
+class BatchedStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """stderr through a 64 KiB buffer, written out every ``interval`` seconds and at the
+    app's shutdown.
+
+    stderr writes every line at once: one write(2) per request was ~15 % of the lightest
+    endpoint's throughput (BENCHMARKS.md). For the access log only; a line waits at most
+    ``interval`` seconds (and is lost if the process is killed with -9).
+    """
+
+    def __init__(self, interval: float = ACCESS_LOG_FLUSH_SECONDS) -> None:
+        stream = open(  # noqa: SIM115 (lives as long as the process)
+            sys.stderr.fileno(), "w", buffering=64 * 1024, encoding="utf-8", closefd=False
+        )
+        super().__init__(stream)
+        self.interval = interval
+        threading.Thread(
+            target=self._flush_periodically, name="kpi-access-log", daemon=True
+        ).start()
+        atexit.register(self.flush_now)
+
+    def flush(self) -> None:
+        """StreamHandler calls this after every record: leave it to the timer."""
+
+    def flush_now(self) -> None:
+        with self.lock:  # type: ignore[union-attr]
+            self.stream.flush()
+
+    def _flush_periodically(self) -> None:
+        while True:
+            time.sleep(self.interval)
+            self.flush_now()
+
+
+def _configure_logging() -> BatchedStderrHandler:
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(formatter)
     api_logger = logging.getLogger("kpi.api")
     api_logger.addHandler(handler)
     api_logger.setLevel(logging.INFO)
     api_logger.propagate = False
+    # The access log is the one line per request: batched (warnings above stay immediate).
+    batched = BatchedStderrHandler()
+    batched.setFormatter(formatter)
+    access_logger.addHandler(batched)
+    access_logger.propagate = False
+    return batched
 
 
 def served_app(settings: Settings, app_dsn: str, dev_login: bool) -> Any:
     """The app as ``kpi serve`` runs it: create_app behind the access log."""
     from api.app import create_app
 
-    _configure_logging()
-    return AccessLog(create_app(settings, app_dsn, dev_login=dev_login))
+    batched = _configure_logging()
+    app = create_app(settings, app_dsn, dev_login=dev_login)
+    # uvicorn ends a SIGTERM'd process by raising the signal again: atexit never runs.
+    app.on_shutdown.append(batched.flush_now)
+    return AccessLog(app)
 
 
 def worker_app() -> Any:

@@ -108,11 +108,15 @@ async def leader_role_required(connection: ASGIConnection, _: BaseRouteHandler) 
 
 
 async def token_market_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Market-scoped endpoints: the path's market is in the token's markets, else 403.
+    """Market-scoped endpoints (a ``market_id`` in the path): the path's market is in the
+    token's markets, else 403. Run for every Leader Hub route, so a new market-scoped
+    route cannot forget it; a route without ``market_id`` passes.
 
     Fails closed: a market_id that is not plain digits is a 400 here, so the id checked is
     the id the handler reads.
     """
+    if "market_id" not in connection.path_params:
+        return
     market_id = parse_id(connection.path_params.get("market_id"))
     if market_id is None:
         raise bad_request("market_id", describe_invalid("market_id"))

@@ -453,7 +453,6 @@ def _provider(row: dict[str, Any]) -> ProviderSummary:
 
 # --------------------------------------------------------------------------- handlers
 
-_market_scoped = [token_market_required]
 _docs: dict[str, Any] = {"responses": PROTECTED_RESPONSES}
 
 
@@ -474,7 +473,7 @@ async def list_markets(
     )
 
 
-@get("/markets/{market_id:str}", guards=_market_scoped, summary="Market metrics", **_docs)
+@get("/markets/{market_id:str}", summary="Market metrics", **_docs)
 async def get_market(db: NamedDependency[Database], market_id: MarketId) -> MarketMetrics:
     """Market name and metrics with week changes (403 unless the market is in the token)."""
     rows = await db.fetch(MARKET_SQL, {"market_id": market_id})
@@ -485,7 +484,6 @@ async def get_market(db: NamedDependency[Database], market_id: MarketId) -> Mark
 
 @get(
     "/markets/{market_id:str}/providers",
-    guards=_market_scoped,
     summary="Provider ranking in a market",
     **_docs,
 )
@@ -536,7 +534,6 @@ async def list_market_providers(
 
 @get(
     "/markets/{market_id:str}/providers/{provider_id:str}",
-    guards=_market_scoped,
     summary="A provider's metrics and ranks in a market",
     **_docs,
 )
@@ -698,7 +695,15 @@ router = Router(
         list_provider_shifts,
         list_shift_breakdowns,
     ],
-    guards=[all_of(authenticated, leader_role_required, strict_path_ids, single_query_values)],
+    guards=[
+        all_of(
+            authenticated,
+            leader_role_required,
+            strict_path_ids,
+            token_market_required,
+            single_query_values,
+        )
+    ],
     security=[{"bearer": []}],
     tags=["Leader Hub"],
     # per-snapshot response cache (after the guards), ETag/304, private, revalidate

@@ -296,6 +296,12 @@ def test_serve_runs_uvicorn_without_query_string_logging(app_dsn, data_dir, tmp_
             url = f"{base}{LEADER}/providers/101/provider-visits?search=Garcia"
             response = httpx.get(url, headers=bearer(sign(claims())), timeout=5)
             assert response.status_code == 200 and response.json()["total"] == 2
+            # the access log is batched: its line is out within the flush interval (1 s)
+            line = f"GET {LEADER}/providers/101/provider-visits 200"
+            deadline = time.monotonic() + 5
+            while line not in log.read_text():
+                assert time.monotonic() < deadline, "no access log line while serving"
+                time.sleep(0.1)
         finally:
             process.terminate()
             process.wait(timeout=10)
