@@ -346,7 +346,7 @@ def run(
         report["servers"] = servers
         # Every further figure is of the configuration `kpi serve` runs, not the sweep's
         # best: the table is what a user gets.
-        kind, n, pool = configs[2] if full else configs[0]
+        kind, n, pool = served if full else configs[0]
         report["chosen"] = {"server": kind, "workers": n, "pool": pool}
         if not full:
             report["ranking_16"] = servers[0]

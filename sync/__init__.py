@@ -176,8 +176,10 @@ def _merge(app: psycopg.Connection, table: ExportedTable, stage: sql.Identifier)
             for k, n in zip(map(sql.Identifier, table.unique_key), names, strict=True)
         )
 
-    changed = [sql.SQL("published.{} is null").format(first_key)]
-    changed.append(sql.SQL("staged.{} is null").format(first_key))
+    changed = [
+        sql.SQL("published.{} is null").format(first_key),  # new
+        sql.SQL("staged.{} is null").format(first_key),  # vanished
+    ]
     conflict = sql.SQL("do nothing")
     if values:
         changed.append(
