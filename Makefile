@@ -47,8 +47,10 @@ dbt-test: $(STAMP)
 	$(TEST_ENV) $(BIN)/kpi generate --replace --as-of $(TEST_AS_OF)
 	$(TEST_ENV) $(BIN)/kpi build --as-of $(TEST_AS_OF)
 
+# pytest's own temp folder lives under TEST_DIR: the default /tmp/pytest-of-$USER keeps only
+# the last three runs, so a second pytest on the machine would delete this run's folders.
 pytest: $(STAMP)
-	$(TEST_ENV) $(BIN)/python -m pytest
+	$(TEST_ENV) $(BIN)/python -m pytest --basetemp=$(TEST_DIR)/pytest-tmp
 
 # `make bench`: every figure of BENCHMARKS.md on this machine (< 30 min). The API load comes
 # from wrk (Debian package) when it can be installed, else from bench/loadgen.py (asyncio).

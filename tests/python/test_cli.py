@@ -21,7 +21,7 @@ def run_kpi(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
         capture_output=True,
         text=True,
         env=full_env,
-        timeout=120,
+        timeout=900,
         check=False,
     )
 

@@ -22,7 +22,7 @@ def kpi(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=900,
         check=False,
     )
 

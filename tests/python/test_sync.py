@@ -226,7 +226,7 @@ def test_killed_first_publish_leaves_no_half_table(pipeline: Pipeline) -> None:
         [sys.executable, "-c", CRASH_SCRIPT, pipeline.warehouse, pipeline.app, pipeline.target],
         env={**os.environ, "KPI_TEST_SYNC_CRASH_AT": "mid_copy"},
         capture_output=True,
-        timeout=120,
+        timeout=900,
         check=False,
     )
     assert crashed.returncode == -9, crashed.stderr
@@ -315,7 +315,7 @@ def test_killed_sync_leaves_previous_snapshot_and_rerun_finishes(
         [sys.executable, "-c", CRASH_SCRIPT, pipeline.warehouse, pipeline.app, pipeline.target],
         env=env,
         capture_output=True,
-        timeout=120,
+        timeout=900,
         check=False,
     )
     assert crashed.returncode == -9, crashed.stderr

@@ -216,10 +216,12 @@ def test_a_remembered_token_still_expires(cclient, cache):
     # Verified tokens are remembered per process (api.auth); the time window still applies.
     import time
 
+    # Valid for ~4 more seconds (exp + the 30 s leeway), so a loaded machine still sends the
+    # first request in time; then wait until the leeway has passed for sure.
     now = int(time.time())
-    almost = bearer(sign({**claims(), "iat": now - 100, "nbf": now - 100, "exp": now - 29}))
+    almost = bearer(sign({**claims(), "iat": now - 100, "nbf": now - 100, "exp": now - 26}))
     assert cclient.get(f"{LH}/markets/1", headers=almost).status_code == 200
-    time.sleep(1.6)
+    time.sleep(max(0.0, now + 4.6 - time.time()))
     response = cclient.get(f"{LH}/markets/1", headers=almost)
     assert response.status_code == 401
     assert response.json()["message"] == "token expired"

@@ -152,11 +152,12 @@ def test_app_database_restart_is_503_then_recovers_without_restarting_the_api(
         _pg_ctl(own_server, "-w", "-m", "fast", "stop")
         # The response cache may answer from the snapshot it saw for up to its ttl (1 s);
         # after that every request is a 503, each within the pool timeout.
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while True:
             started = time.monotonic()
             down = client.get(url, headers=headers)
-            assert time.monotonic() - started < 5, "a request hung while the database was down"
+            # "hung" = no answer long after the 1 s pool timeout, even on a loaded slow machine
+            assert time.monotonic() - started < 15, "a request hung while the database was down"
             if down.status_code != 200 or time.monotonic() > deadline:
                 break
             assert down.json() == served.json()
@@ -176,7 +177,7 @@ def test_app_database_restart_is_503_then_recovers_without_restarting_the_api(
             own_server, "-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l",
             str(own_server.log), "start",
         )  # fmt: skip
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while client.get("/ready").status_code != 200:
             assert time.monotonic() < deadline, "the API did not reconnect by itself"
             time.sleep(0.25)

@@ -9,17 +9,28 @@ body as documented in the schema; invalid input rejected with a 4xx.
 Bounded: EXAMPLES_PER_OPERATION examples per operation and token (~1 minute in all).
 schemathesis' own pytest integration does not run on pytest 9, so each operation is a
 plain hypothesis test over ``operation.as_strategy()``.
+
+Reproducible: the examples are derandomized (the same ones every run, so a red run is a
+regression, not a roll of the dice). To explore beyond them, run with a seed of your own,
+``KPI_TEST_FUZZ_SEED=<int> pytest tests/python/reliability/test_fuzz_openapi.py``; a failure
+names the seed it ran with.
+
+Honest about what the harness adds: the token is the harness's, not schemathesis'. It is
+added only to a case whose generated security parameter is intact; a negative case whose
+mutation *is* the Authorization header (dropped or malformed) goes out exactly as generated,
+so "schema-violating request accepted" can only mean the API accepted a violation it sent.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, seed, settings
 from hypothesis import strategies as st
 from litestar import Litestar
 from reliability_support import FRAUD, HUB, Dataset, bearer
@@ -48,6 +59,8 @@ CHECKS = [
     negative_data_rejection,
 ]
 EXAMPLES_PER_OPERATION = 100
+# Unset: derandomized examples. Set: explore with this seed (printed with every failure).
+FUZZ_SEED = os.environ.get("KPI_TEST_FUZZ_SEED")
 
 # Every API operation; a test below keeps this list equal to the schema's.
 OPERATIONS = (
@@ -70,6 +83,30 @@ OPERATIONS = (
 
 def _valid_id(value: object) -> bool:
     return type(value) is int and 1 <= value <= BIGINT_MAX
+
+
+def harness_headers(case: Any, token: str) -> dict[str, str]:
+    """The bearer the harness adds, unless the case's own mutation is the security parameter.
+
+    schemathesis generates the Authorization header like any parameter; in negative mode it
+    may drop or malform it. Overwriting such a case with a valid token would send a valid
+    request and blame the API for accepting it.
+    """
+    if case.operation.schema.is_security_param_negated(case):
+        return {}
+    return bearer(token)
+
+
+def fuzz_settings(test: Any) -> Any:
+    """Derandomized unless KPI_TEST_FUZZ_SEED asks for a seed (see the module docstring)."""
+    configured = settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        database=None,
+        derandomize=FUZZ_SEED is None,
+        suppress_health_check=list(HealthCheck),
+    )(test)
+    return configured if FUZZ_SEED is None else seed(int(FUZZ_SEED))(configured)
 
 
 def fresh_app(settings: Settings, connections: Connections) -> Litestar:
@@ -136,16 +173,13 @@ def test_operation_conforms_to_its_schema(
         operation.as_strategy(GenerationMode.POSITIVE, hooks=hooks),
         operation.as_strategy(GenerationMode.NEGATIVE, hooks=hooks),
     )
-    headers = bearer(tokens[who])
+    token = tokens[who]
 
+    @fuzz_settings
     @given(case=cases)
-    @settings(
-        max_examples=EXAMPLES_PER_OPERATION,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
     def call(case: Any) -> None:
-        case.call_and_validate(headers=headers, checks=CHECKS, app=fuzz_app)
+        if FUZZ_SEED is not None:
+            note(f"KPI_TEST_FUZZ_SEED={FUZZ_SEED}")
+        case.call_and_validate(headers=harness_headers(case, token), checks=CHECKS, app=fuzz_app)
 
     call()

@@ -75,7 +75,7 @@ def live_server(settings: Settings, published: str) -> Iterator[LiveServer]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="web-test-server", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 90
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
@@ -84,7 +84,7 @@ def live_server(settings: Settings, published: str) -> Iterator[LiveServer]:
         yield LiveServer(f"http://127.0.0.1:{port}")
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=60)
 
 
 @pytest.fixture(scope="session")
