@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 # A test that warns does not block publishing, and exposures report "no-op"; everything
@@ -58,6 +58,7 @@ class Build:
 
 
 def _load(path: Path, what: str) -> dict:
+    """A dbt artifact as JSON; a missing or broken one is a refusal, not a crash."""
     if not path.exists():
         raise GateError(f"no {what} at {path}: run `kpi build` first")
     try:
@@ -67,6 +68,7 @@ def _load(path: Path, what: str) -> dict:
 
 
 def _identifier(value: object, where: str) -> str:
+    """A name from the manifest that the sync will splice into SQL: plain, or refused."""
     text = str(value)
     if not _IDENTIFIER.match(text):
         raise GateError(f"{where}: {text!r} is not a plain lowercase SQL identifier")
@@ -74,46 +76,54 @@ def _identifier(value: object, where: str) -> str:
 
 
 def exported_tables(manifest: dict) -> tuple[ExportedTable, ...]:
+    """Every model the YAML marks for export (``meta.sync``), in unique-id order."""
     tables = []
     for unique_id, node in sorted(manifest.get("nodes", {}).items()):
         if node.get("resource_type") != "model":
             continue
         meta = (node.get("config") or {}).get("meta") or node.get("meta") or {}
         sync = meta.get("sync")
-        if not sync:
-            continue
-        name = _identifier(node.get("alias") or node["name"], unique_id)
-        if not (node.get("config") or {}).get("contract", {}).get("enforced"):
-            raise GateError(f"{unique_id} is exported but its contract is not enforced")
-        columns = tuple(
-            Column(_identifier(col["name"], unique_id), str(col["data_type"]))
-            for col in node.get("columns", {}).values()
-        )
-        if not columns or any(not c.data_type or c.data_type == "None" for c in columns):
-            raise GateError(f"{unique_id} is exported but not every column has a data_type")
-        key = tuple(_identifier(k, unique_id) for k in sync.get("unique_key") or ())
-        if not key or not set(key) <= {c.name for c in columns}:
-            raise GateError(f"{unique_id}: meta.sync.unique_key must name columns of the model")
-        indexes = tuple(
-            tuple(_identifier(c, unique_id) for c in ([idx] if isinstance(idx, str) else idx))
-            for idx in sync.get("indexes") or ()
-        )
-        tables.append(
-            ExportedTable(
-                unique_id=unique_id,
-                schema=_identifier(node["schema"], unique_id),
-                name=name,
-                columns=columns,
-                unique_key=key,
-                indexes=indexes,
-            )
-        )
+        if sync:
+            tables.append(_exported_table(unique_id, node, sync))
     if not tables:
         raise GateError("the manifest has no model with config.meta.sync.unique_key")
     return tuple(tables)
 
 
+def _exported_table(unique_id: str, node: dict, sync: dict) -> ExportedTable:
+    """One exported model's table, refused unless its contract fixes every column's type.
+
+    The app table is created from the contract, so an unenforced contract or an untyped
+    column would let the published schema drift from the mart's.
+    """
+    name = _identifier(node.get("alias") or node["name"], unique_id)
+    if not (node.get("config") or {}).get("contract", {}).get("enforced"):
+        raise GateError(f"{unique_id} is exported but its contract is not enforced")
+    columns = tuple(
+        Column(_identifier(col["name"], unique_id), str(col["data_type"]))
+        for col in node.get("columns", {}).values()
+    )
+    if not columns or any(not c.data_type or c.data_type == "None" for c in columns):
+        raise GateError(f"{unique_id} is exported but not every column has a data_type")
+    key = tuple(_identifier(k, unique_id) for k in sync.get("unique_key") or ())
+    if not key or not set(key) <= {c.name for c in columns}:
+        raise GateError(f"{unique_id}: meta.sync.unique_key must name columns of the model")
+    indexes = tuple(
+        tuple(_identifier(c, unique_id) for c in ([idx] if isinstance(idx, str) else idx))
+        for idx in sync.get("indexes") or ()
+    )
+    return ExportedTable(
+        unique_id=unique_id,
+        schema=_identifier(node["schema"], unique_id),
+        name=name,
+        columns=columns,
+        unique_key=key,
+        indexes=indexes,
+    )
+
+
 def _as_of(run_results: dict) -> date:
+    """The build's report date: its ``as_of_date`` var, else the date dbt defaulted it to."""
     vars_ = (run_results.get("args") or {}).get("vars") or {}
     if isinstance(vars_, str):
         try:
@@ -129,8 +139,6 @@ def _as_of(run_results: dict) -> date:
     started = run_results["metadata"]["generated_at"]
     elapsed = float(run_results.get("elapsed_time") or 0)
     finished = datetime.fromisoformat(started.replace("Z", "+00:00"))
-    from datetime import timedelta
-
     return (finished - timedelta(seconds=elapsed)).date()
 
 

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 import psycopg
 from psycopg import sql
@@ -41,6 +42,11 @@ create index if not exists sync_runs_success_idx
 """
 
 
+def identifier_list(names: Iterable[str]) -> sql.Composed:
+    """``"a", "b", ...``: a column list, quoted, in the order given."""
+    return sql.SQL(", ").join(map(sql.Identifier, names))
+
+
 def _canonical_types(conn: psycopg.Connection, table: ExportedTable) -> dict[str, str]:
     """The contract's types as PostgreSQL spells them (format_type), via a probe table."""
     probe = sql.Identifier(f"probe_{table.name}")
@@ -58,6 +64,7 @@ def _canonical_types(conn: psycopg.Connection, table: ExportedTable) -> dict[str
 
 
 def _existing_types(conn: psycopg.Connection, table: ExportedTable) -> dict[str, str] | None:
+    """The app table's columns and types (format_type), or None when it does not exist."""
     (oid,) = conn.execute("select to_regclass(%s)::oid", [table.qualified]).fetchone()
     if oid is None:
         return None
@@ -70,6 +77,7 @@ def _existing_types(conn: psycopg.Connection, table: ExportedTable) -> dict[str,
 
 
 def _index_name(table: ExportedTable, columns: tuple[str, ...]) -> str:
+    """A stable name per declared index (so a sync can tell it exists), within 63 bytes."""
     name = f"{table.name}__{'_'.join(columns)}_idx"
     if len(name) > 63:
         digest = hashlib.sha1(name.encode()).hexdigest()[:8]
@@ -141,7 +149,7 @@ def ensure_indexes(conn: psycopg.Connection, table: ExportedTable) -> list[str]:
     if not has_key:
         conn.execute(
             sql.SQL("alter table {} add primary key ({})").format(
-                target, sql.SQL(", ").join(map(sql.Identifier, table.unique_key))
+                target, identifier_list(table.unique_key)
             )
         )
         changes.append(f"added the primary key of {table.qualified}")
@@ -153,7 +161,7 @@ def ensure_indexes(conn: psycopg.Connection, table: ExportedTable) -> list[str]:
         if not exists:
             conn.execute(
                 sql.SQL("create index {} on {} ({})").format(
-                    sql.Identifier(name), target, sql.SQL(", ").join(map(sql.Identifier, columns))
+                    sql.Identifier(name), target, identifier_list(columns)
                 )
             )
             changes.append(f"created index {table.schema}.{name}")

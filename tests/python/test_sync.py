@@ -222,13 +222,7 @@ def test_first_publish_of_a_dropped_table_by_either_method(pipeline: Pipeline) -
 def test_killed_first_publish_leaves_no_half_table(pipeline: Pipeline) -> None:
     with psycopg.connect(pipeline.app, autocommit=True) as conn:
         conn.execute("drop table fixture_marts.widgets")
-    crashed = subprocess.run(
-        [sys.executable, "-c", CRASH_SCRIPT, pipeline.warehouse, pipeline.app, pipeline.target],
-        env={**os.environ, "KPI_TEST_SYNC_CRASH_AT": "mid_copy"},
-        capture_output=True,
-        timeout=900,
-        check=False,
-    )
+    crashed = run_crashing_sync(pipeline, "mid_copy")
     assert crashed.returncode == -9, crashed.stderr
     with psycopg.connect(pipeline.app) as conn:
         assert conn.execute("select count(*) from fixture_marts.widgets").fetchone() == (0,)
@@ -294,10 +288,52 @@ def test_gate_refuses_a_skipped_node(pipeline: Pipeline, tmp_path: Path) -> None
         check_build(tmp_path)
 
 
+# A sync in a child process that kills itself (kill -9) at one point of the publish. The
+# script wraps one step of sync.publish, so the production code carries no crash hook.
 CRASH_SCRIPT = """
-import sys, sync
-sync.run_sync(sys.argv[1], sys.argv[2], __import__('pathlib').Path(sys.argv[3]))
+import os, sys
+from pathlib import Path
+
+from sync import publish
+
+warehouse, app, target, point = sys.argv[1:]
+step, when = {
+    "before_copy": ("publish_table", "before"),  # lock held, no table touched yet
+    "mid_copy": ("copy_rows", "after"),  # a table's rows copied, not yet indexed or merged
+    "before_commit": ("_record_success", "before"),  # every table published, no commit
+}[point]
+original = getattr(publish, step)
+
+
+def crashing(*args, **kwargs):
+    if when == "before":
+        os.kill(os.getpid(), 9)
+    result = original(*args, **kwargs)
+    os.kill(os.getpid(), 9)
+    return result
+
+
+setattr(publish, step, crashing)
+publish.run_sync(warehouse, app, Path(target))
 """
+
+
+def run_crashing_sync(pipeline: Pipeline, point: str) -> subprocess.CompletedProcess[bytes]:
+    """Run CRASH_SCRIPT against the pipeline; it should die of SIGKILL at ``point``."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CRASH_SCRIPT,
+            pipeline.warehouse,
+            pipeline.app,
+            pipeline.target,
+            point,
+        ],
+        capture_output=True,
+        timeout=900,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("point", ["before_copy", "mid_copy", "before_commit"])
@@ -310,14 +346,7 @@ def test_killed_sync_leaves_previous_snapshot_and_rerun_finishes(
     before = pipeline.checksums()
     pipeline.load(190, start=5, amount_bump=2)
     pipeline.build()
-    env = {**os.environ, "KPI_TEST_SYNC_CRASH_AT": point}
-    crashed = subprocess.run(
-        [sys.executable, "-c", CRASH_SCRIPT, pipeline.warehouse, pipeline.app, pipeline.target],
-        env=env,
-        capture_output=True,
-        timeout=900,
-        check=False,
-    )
+    crashed = run_crashing_sync(pipeline, point)
     assert crashed.returncode == -9, crashed.stderr
     assert pipeline.checksums() == before
     pipeline.sync()
