@@ -15,12 +15,16 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 
 from kpi import embedded
 from kpi.dbt_runner import DbtError, run_dbt, write_profile
 from kpi.settings import Settings, SettingsError
+
+if TYPE_CHECKING:  # numpy stays unimported until a command needs the generator
+    from synthetic import Advance, Reporter
 
 DEFAULT_SCALE = 0.02
 DEFAULT_SEED = 42
@@ -217,7 +221,7 @@ def connections(settings: Settings) -> embedded.Connections:
 
 
 @contextlib.contextmanager
-def progress_reporter() -> Iterator[Callable[[str, int], Callable[[int], None]]]:
+def progress_reporter() -> Iterator[Reporter]:
     """A per-table progress bar on a terminal, plain lines elsewhere (CI, pipes)."""
     if sys.stderr.isatty():
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -230,14 +234,14 @@ def progress_reporter() -> Iterator[Callable[[str, int], Callable[[int], None]]]
             transient=False,
         ) as bar:
 
-            def report(table: str, total: int) -> Callable[[int], None]:
+            def report(table: str, total: int) -> Advance:
                 task = bar.add_task(table, total=total or None)
                 return lambda n: bar.advance(task, n)
 
             yield report
         return
 
-    def report_plain(table: str, total: int) -> Callable[[int], None]:
+    def report_plain(table: str, total: int) -> Advance:
         print(f"  {table}" + (f" (~{total:,} rows)" if total else ""), file=sys.stderr, flush=True)
         return lambda n: None
 

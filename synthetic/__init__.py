@@ -2,13 +2,14 @@
 
 One entry function, :func:`generate`: it creates the raw ``station`` and ``ehealth``
 schemas from ``sources.sql``, fills them with COPY, and writes a manifest of the fraud
-patterns it planted so tests can check that the reports find them.
+patterns it planted so tests can check that the reports find them. Each product's module
+only builds its tables as columns (``station.build``, ``ehealth.build``); writing them,
+with progress for a :data:`Reporter`, is shared (``_common.write_tables``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,13 +18,19 @@ import numpy as np
 import psycopg
 
 from synthetic import ehealth, station
-from synthetic._common import Advance
+from synthetic._common import Advance, Reporter, write_tables
+
+__all__ = [
+    "Advance",
+    "GenerateResult",
+    "Reporter",
+    "SourcesNotEmptyError",
+    "generate",
+    "write_tables",
+]
 
 SOURCES_SQL = Path(__file__).with_name("sources.sql")
 SOURCE_SCHEMAS = ("station", "ehealth")
-
-# reporter(table, expected_rows) -> advance(rows_written)
-Reporter = Callable[[str, int], Advance]
 
 
 class SourcesNotEmptyError(RuntimeError):
@@ -73,13 +80,11 @@ def generate(
             conn.execute(f"drop schema if exists {schema} cascade")
         conn.execute(SOURCES_SQL.read_text())
         # Independent streams per product: changing one generator never shifts the other.
-        station_rng, ehealth_rng = (np.random.default_rng([seed, k]) for k in (1, 2))
-        counts, planted = station.generate(conn, station_rng, scale, as_of, reporter)
-        result.rows.update(counts)
-        result.planted["station"] = planted
-        counts, planted = ehealth.generate(conn, ehealth_rng, scale, as_of, reporter)
-        result.rows.update(counts)
-        result.planted["ehealth"] = planted
+        products = (("station", station.build, 1), ("ehealth", ehealth.build, 2))
+        for product, build, stream in products:
+            tables, planted = build(np.random.default_rng([seed, stream]), scale, as_of)
+            result.rows.update(write_tables(conn, tables, reporter))
+            result.planted[product] = planted
         conn.commit()
     with psycopg.connect(dsn, autocommit=True) as conn:
         for schema in SOURCE_SCHEMAS:

@@ -1,8 +1,9 @@
 """Shared plumbing for the synthetic generators: column-wise COPY and progress reporting.
 
 Generators build each table as a dict of equally long columns (numpy arrays or lists;
-``None`` or NaN-free masked values become SQL NULL) and hand it to :func:`copy_columns`,
-which streams it into PostgreSQL with ``COPY ... FROM STDIN`` in bounded chunks.
+``None`` or NaN-free masked values become SQL NULL); :func:`write_tables` hands each one to
+:func:`copy_columns`, which streams it into PostgreSQL with ``COPY ... FROM STDIN`` in
+bounded chunks and tells the caller's :data:`Reporter` how far it got.
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ NULL = "\\N"
 
 # advance(n): called after every chunk with the number of rows written.
 Advance = Callable[[int], None]
+# reporter(table, expected_rows) -> advance: how a caller (the CLI's progress bars) watches
+# a table being written; the one progress type of both generators.
+Reporter = Callable[[str, int], Advance]
+# schema-qualified table name -> column name -> equally long column
+Tables = dict[str, dict[str, Any]]
 
 
 def _escape(value: str) -> str:
@@ -74,3 +80,15 @@ def copy_columns(
             if advance is not None:
                 advance(stop - start)
     return total
+
+
+def write_tables(
+    conn: psycopg.Connection, tables: Tables, reporter: Reporter | None = None
+) -> dict[str, int]:
+    """COPY every table in order (the caller commits); returns the rows written per table."""
+    counts: dict[str, int] = {}
+    for table, columns in tables.items():
+        rows = len(next(iter(columns.values())))
+        advance = reporter(table, rows) if reporter is not None else None
+        counts[table] = copy_columns(conn, table, columns, advance)
+    return counts

@@ -12,18 +12,16 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import psycopg
 import pytest
 
-from synthetic import ehealth
+from synthetic import SOURCES_SQL, ehealth, write_tables
 
 AS_OF = date(2026, 3, 31)
 SCALE = 0.02
 DB_NAME = "kpi_ehealth_test"
-SOURCES_SQL = Path(ehealth.__file__).with_name("sources.sql")
 TABLES = (
     "legal_entities",
     "divisions",
@@ -56,7 +54,8 @@ def generated(connections):
 
     with psycopg.connect(dsn) as conn:
         conn.execute(SOURCES_SQL.read_text())
-        result = ehealth.generate(conn, np.random.default_rng([7, 2]), SCALE, AS_OF, reporter)
+        tables, planted = ehealth.build(np.random.default_rng([7, 2]), SCALE, AS_OF)
+        result = write_tables(conn, tables, reporter), planted
         conn.commit()
         for table in result[0]:
             conn.execute(f"analyze {table}")

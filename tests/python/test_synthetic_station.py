@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import psycopg
 import pytest
 
-from synthetic import station
+from synthetic import SOURCES_SQL, station, write_tables
 
 AS_OF = date(2026, 3, 31)
 SCALE = 0.02
 DB_NAME = "kpi_station_test"
-SOURCES_SQL = Path(station.__file__).with_name("sources.sql")
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +34,8 @@ def generated(connections):
 
     with psycopg.connect(dsn) as conn:
         conn.execute(SOURCES_SQL.read_text())
-        result = station.generate(conn, np.random.default_rng([7, 1]), SCALE, AS_OF, reporter)
+        tables, planted = station.build(np.random.default_rng([7, 1]), SCALE, AS_OF)
+        result = write_tables(conn, tables, reporter), planted
         conn.commit()
         yield conn, result, calls
     with psycopg.connect(connections.warehouse_dsn, autocommit=True) as admin:
