@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from datetime import date
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import yaml
 
 import synthetic
+from kpi.project import dbt_var
 
 AS_OF = date(2026, 3, 31)
 SMALL = 0.01
@@ -156,3 +159,26 @@ def test_manifest_names_the_planted_fraud() -> None:
     ):
         assert planted[kind], f"no planted {kind}"
     assert manifest["rows"]["station.care_requests"] > 0
+
+
+# Every dbt var the generators plant against, by the constant that holds it.
+PLANTED_AGAINST_DBT_VARS = [
+    ("synthetic.ehealth.constants", "REPORT_SHARE", "report_share"),
+    ("synthetic.ehealth.constants", "REPORT_MAX_ROWS", "report_max_rows"),
+    ("synthetic.ehealth.constants", "DOCTOR_MIN_PATIENTS", "doctor_min_patients"),
+    ("synthetic.ehealth.constants", "NEW_PATIENTS_DAYS", "new_patients_days"),
+    ("synthetic.ehealth.constants", "PREVIOUS_PATIENTS_DAYS", "previous_patients_days"),
+    ("synthetic.ehealth.constants", "DOCTOR_MIN_LIFETIME_DAYS", "doctor_min_lifetime_days"),
+    ("synthetic.station.planted", "ACTIVE_PROVIDER_DAYS", "active_provider_days"),
+    ("synthetic.station.planted", "VISIT_WINDOW", "visit_window"),
+]
+
+
+@pytest.mark.parametrize(("module", "constant", "var"), PLANTED_AGAINST_DBT_VARS)
+def test_generator_rules_are_the_dbt_vars(module: str, constant: str, var: str) -> None:
+    """The planted patterns are sized and timed by the rules the marts apply: the very
+    values dbt_project.yml defines, not copies that could drift."""
+    value = getattr(importlib.import_module(module), constant)
+    assert value is dbt_var(var)
+    with (Path(__file__).parents[2] / "dbt_project.yml").open(encoding="utf-8") as f:
+        assert value == yaml.safe_load(f)["vars"][var]
