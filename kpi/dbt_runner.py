@@ -4,12 +4,16 @@ In embedded or DSN mode a profile is generated under ``<data_dir>/dbt`` from the
 warehouse DSN (its password, if any, is passed through an environment variable, never
 written to disk). With ``DBT_PROFILES_DIR`` set, the user's own profile is used and
 ``KPI_DBT_TARGET`` (or ``--target``) picks the target, e.g. ``redshift``.
+
+dbt colours its console lines whether or not anyone is looking; when ``kpi``'s stdout is
+a file or a pipe (CI logs, ``kpi daily > day.log``) we ask it for plain text instead.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -65,6 +69,13 @@ def dbt_environment(settings: Settings, warehouse_dsn: str | None) -> dict[str, 
     return env
 
 
+def _colour_flags() -> list[str]:
+    """``--no-use-colors`` unless stdout is a terminal or the user chose (DBT_USE_COLORS)."""
+    if os.environ.get("DBT_USE_COLORS") or sys.stdout.isatty():
+        return []
+    return ["--no-use-colors"]
+
+
 def run_dbt(
     settings: Settings,
     warehouse_dsn: str | None,
@@ -83,6 +94,7 @@ def run_dbt(
         full += ["--target", target]
     if vars_:
         full += ["--vars", json.dumps(vars_)]
+    full += _colour_flags()
     result = dbtRunner().invoke(full)
     if result.exception is not None:
         raise DbtError(f"dbt {args[0]} could not run: {result.exception}")

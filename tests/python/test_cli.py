@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -126,3 +127,27 @@ def test_configured_servers_are_used_and_nothing_embedded_starts(connections, tm
     finally:
         with psycopg.connect(connections.warehouse_dsn, autocommit=True) as conn:
             conn.execute("drop database if exists kpi_cli_external with (force)")
+
+
+def test_build_output_piped_through_kpi_is_plain_text(
+    settings, connections, as_of, tmp_path
+) -> None:
+    """dbt colours its lines even into a pipe; through `kpi` a log file gets plain text."""
+    parsed = settings.dbt_target_path / "partial_parse.msgpack"
+    if parsed.exists():  # spares a full parse of the project
+        (tmp_path / "target").mkdir()
+        shutil.copy(parsed, tmp_path / "target" / parsed.name)
+    env = {
+        "KPI_WAREHOUSE_DSN": connections.warehouse_dsn,
+        "KPI_APP_DSN": connections.app_dsn,
+        # Its own artifacts: the sync gate reads the full build's run_results.json.
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_USE_COLORS": "",
+    }
+    # Only the data tests of one staging model: they read the warehouse, change nothing.
+    select = "stg_station__markets,test_type:data"
+    result = run_kpi("build", "--as-of", as_of.isoformat(), "--select", select, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "PASS" in result.stdout
+    assert "\x1b" not in result.stdout
+    assert "\x1b" not in result.stderr
