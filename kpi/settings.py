@@ -85,6 +85,11 @@ class Settings:
         return self.data_dir / "pgdata"
 
     @property
+    def synthetic_manifest_path(self) -> Path:
+        """Where ``kpi generate`` writes the planted-fraud manifest (what the tests expect)."""
+        return self.data_dir / "synthetic-manifest.json"
+
+    @property
     def dbt_target_path(self) -> Path:
         """dbt's artifacts (manifest.json, run_results.json); DBT_TARGET_PATH moves them."""
         configured = os.environ.get("DBT_TARGET_PATH")

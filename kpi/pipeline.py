@@ -1,0 +1,60 @@
+"""The multi-step commands: ``kpi daily`` (the scheduled job) and ``kpi demo``.
+
+Both chain the single-step commands of ``kpi.commands`` with typed arguments. ``daily``
+syncs only after a green build, so a red day leaves the app database serving yesterday's
+sync; ``demo`` runs the whole path on the embedded server with small synthetic data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from kpi import commands
+from kpi.databases import connections
+from kpi.demo_access import print_demo_access
+from kpi.errors import CliError
+from kpi.settings import Settings
+
+DEMO_HOST = "127.0.0.1"
+
+
+def daily(
+    settings: Settings,
+    *,
+    vars_: Mapping[str, object] | None,
+    as_of: date | None,
+    target: str | None,
+    allow_shrink: bool,
+    min_fraction: float | None,
+) -> int:
+    """``dbt build``, then the sync only if every model and test passed."""
+    try:
+        commands.build_warehouse(settings, vars_=vars_, as_of=as_of, target=target)
+    except CliError as exc:
+        raise CliError(f"{exc}; the app database still serves the previous sync") from None
+    return commands.sync_app(settings, allow_shrink=allow_shrink, min_fraction=min_fraction)
+
+
+def demo(
+    settings: Settings, *, scale: float, seed: int, as_of: date | None, port: int, serve: bool
+) -> int:
+    """Generate, build and publish a small demo, print tokens to try it, then serve it."""
+    conns = connections(settings)
+    print(f"1/4 embedded PostgreSQL: {conns.warehouse_dsn}")
+    as_of = as_of or date.today()
+    print("2/4 generating synthetic sources")
+    commands.generate_sources(settings, scale=scale, seed=seed, as_of=as_of, replace=True)
+    print("3/4 dbt build")
+    commands.build_warehouse(settings, as_of=as_of)
+    print("4/4 sync into the app database")
+    # The demo regenerates at the scale asked for: a smaller demo must still publish.
+    commands.sync_app(settings, allow_shrink=True, min_fraction=None)
+    print("demo build is green and published: app database schemas leader_hub and fraud")
+    print_demo_access(settings, conns.app_dsn, port)
+    if not serve:
+        return 0
+    print()
+    return commands.serve_api(
+        settings, host=DEMO_HOST, port=port, dev=True, workers=commands.DEFAULT_WORKERS
+    )

@@ -1,0 +1,49 @@
+"""Progress of the long table-by-table commands (``generate``, ``sync``).
+
+On a terminal each table gets a rich progress bar; anywhere else (CI logs, pipes) one
+plain line per table, so captured output carries no cursor movements or colour codes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy stays unimported until a command needs the generator
+    from synthetic import Advance, Reporter
+
+
+@contextlib.contextmanager
+def progress_reporter() -> Iterator[Reporter]:
+    """A per-table progress bar on a terminal, plain lines elsewhere (CI, pipes)."""
+    if not sys.stderr.isatty():
+        yield _report_plain
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=False,
+    ) as bar:
+
+        def report(table: str, total: int) -> Advance:
+            task = bar.add_task(table, total=total or None)
+            return lambda n: bar.advance(task, n)
+
+        yield report
+
+
+def _report_plain(table: str, total: int) -> Advance:
+    print(f"  {table}" + (f" (~{total:,} rows)" if total else ""), file=sys.stderr, flush=True)
+    return lambda n: None
+
+
+def print_row_counts(rows: dict[str, int]) -> None:
+    """One aligned line per table, in name order: the summary after generate and sync."""
+    for table, count in sorted(rows.items()):
+        print(f"  {table:45s} {count:>12,}")
