@@ -1,7 +1,8 @@
 """Progress of the long table-by-table commands (``generate``, ``sync``).
 
-On a terminal each table gets a rich progress bar; anywhere else (CI logs, pipes) one
-plain line per table, so captured output carries no cursor movements or colour codes.
+On a terminal each table gets a rich progress bar on stderr; anywhere else (CI logs,
+pipes) one plain line per table, so captured output carries no cursor movements or
+colour codes.
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ def progress_reporter() -> Iterator[Reporter]:
     if not sys.stderr.isatty():
         yield _report_plain
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    # The bar goes where the plain lines go: stdout stays the command's summary alone.
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        console=Console(stderr=True),
         transient=False,
     ) as bar:
 
