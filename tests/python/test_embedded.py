@@ -100,10 +100,18 @@ def test_start_waits_out_a_recovery_longer_than_pg_ctl_waits(data_dir: Path, mon
     impatient_starts = []
 
     def impatient(args, **kwargs):
-        if "start" in args:  # give up at once, as pg_ctl does after 10 s of recovery
-            impatient_starts.append(args)
-            kwargs["timeout"] = 0.01
-        return real_pg_ctl(args, **kwargs)
+        if "start" not in args:
+            return real_pg_ctl(args, **kwargs)
+        # Give up as pg_ctl does after 10 s of recovery, but only once the server has
+        # written postmaster.pid: a 10 ms timeout could kill pg_ctl before it launched the
+        # server at all on a busy machine, which is not the case under test.
+        impatient_starts.append(args)
+        real_pg_ctl(["-W" if arg == "-w" else arg for arg in args], **kwargs)
+        deadline = time.monotonic() + 60
+        while not (data_dir / "pgdata" / "postmaster.pid").exists():
+            assert time.monotonic() < deadline, "pg_ctl start launched no server"
+            time.sleep(0.05)
+        raise subprocess.TimeoutExpired(args, kwargs.get("timeout", 10))
 
     monkeypatch.setattr(postgres_server, "pg_ctl", impatient)
     connections = embedded.start(data_dir / "pgdata")
