@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
 
-if TYPE_CHECKING:  # numpy stays unimported until a command needs the generator
-    from synthetic import Advance, Reporter
+# advance(n): called after every chunk with the number of rows written.
+Advance = Callable[[int], None]
+# reporter(table, expected_rows) -> advance: how a caller (the CLI's progress bars) watches
+# a table being written; the one progress type of the generators and the sync.
+Reporter = Callable[[str, int], Advance]
 
 
 @contextlib.contextmanager

@@ -29,6 +29,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from kpi.progress import Reporter
 from sync.manifest import Build, ExportedTable, check_build
 from sync.merge import create_stage, merge
 from sync.schema import SYNC_SCHEMA, ensure_indexes, ensure_schema
@@ -36,9 +37,6 @@ from sync.stream import METHODS, copy_rows, uses_cursor
 
 # Serializes concurrent syncs on one app database (an arbitrary, fixed advisory lock id).
 SYNC_LOCK_ID = 7_362_190_411
-
-# reporter(table, expected_rows) -> advance(rows)
-Reporter = Callable[[str, int], Callable[[int], None]]
 
 
 class ShrinkError(RuntimeError):

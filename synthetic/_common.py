@@ -8,20 +8,17 @@ bounded chunks and tells the caller's :data:`Reporter` how far it got.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import psycopg
 
+from kpi.progress import Advance, Reporter
+
 CHUNK_ROWS = 100_000
 NULL = "\\N"
 
-# advance(n): called after every chunk with the number of rows written.
-Advance = Callable[[int], None]
-# reporter(table, expected_rows) -> advance: how a caller (the CLI's progress bars) watches
-# a table being written; the one progress type of both generators.
-Reporter = Callable[[str, int], Advance]
 # schema-qualified table name -> column name -> equally long column
 Tables = dict[str, dict[str, Any]]
 
