@@ -24,7 +24,7 @@ from litestar import Litestar, get
 
 
 def real_app() -> Any:
-    from api import served_app
+    from api.server import served_app
     from kpi.settings import Settings
 
     served = served_app(Settings.from_env(), os.environ["BENCH_APP_DSN"], dev_login=False)
@@ -73,7 +73,7 @@ def main(argv: list[str]) -> None:
     else:
         import uvicorn
 
-        from api import uvicorn_options
+        from api.server import uvicorn_options
 
         options = uvicorn_options("127.0.0.1", port)  # as `kpi serve` runs it
         if server != "uvicorn-uvloop":

@@ -368,7 +368,7 @@ def _free_port() -> int:
 
 SERVE = """
 import sys
-from api import serve
+from api.server import serve
 from kpi.settings import Settings
 serve(Settings.from_env(), sys.argv[1], host="127.0.0.1", port=int(sys.argv[2]))
 """

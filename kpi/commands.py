@@ -156,13 +156,13 @@ def sync_app(settings: Settings, *, allow_shrink: bool, min_fraction: float | No
 
 def serve_api(settings: Settings, *, host: str, port: int, dev: bool, workers: int) -> int:
     """Run the read API and the Leader Hub page until Ctrl-C."""
-    import api
+    from api.server import serve
 
     conns = connections(settings)
     print(f"serving the API on http://{host}:{port} (docs: /schema; Ctrl-C to stop)")
     login = " (dev login on)" if dev else ""
     print(f"Leader Hub page: http://{host}:{port}/{login}")
-    api.serve(settings, conns.app_dsn, host=host, port=port, dev_login=dev, workers=workers)
+    serve(settings, conns.app_dsn, host=host, port=port, dev_login=dev, workers=workers)
     return 0
 
 

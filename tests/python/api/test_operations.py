@@ -21,7 +21,7 @@ import pytest
 from api_support import bearer, claims, sign
 from litestar.testing import TestClient
 
-from api import AccessLog
+from api.server import AccessLog
 from api.app import create_app
 from api.tokens import DEV_SECRET_FILE, TokenError, dev_secret, mint_dev_token
 from kpi.embedded import conninfo_for_dbname
@@ -263,7 +263,7 @@ def test_serve_runs_uvicorn_without_query_string_logging(app_dsn, data_dir, tmp_
     port = _free_port()
     script = (
         "import dataclasses, sys\n"
-        "from api import serve\n"
+        "from api.server import serve\n"
         "from kpi.settings import Settings\n"
         "settings = dataclasses.replace(Settings.from_env(), jwt_secret=sys.argv[2])\n"
         "serve(settings, sys.argv[1], port=int(sys.argv[3]), workers=int(sys.argv[4]))\n"
