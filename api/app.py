@@ -16,10 +16,11 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
 from api import fraud, leader_hub, web
-from api.auth import Principal, TokenVerifier, principal_of
 from api.cache import ResponseCache
 from api.db import SNAPSHOT, Database
 from api.errors import EXCEPTION_HANDLERS, UNAVAILABLE, ApiError
+from api.policy import principal_of
+from api.tokens import Principal, TokenVerifier
 from kpi.settings import Settings
 
 API_VERSION = "1.0.0"
@@ -46,7 +47,7 @@ class Ready(msgspec.Struct):
     run_id: int
 
 
-@get("/health", summary="The process is up", tags=["Operations"])
+@get("/health", operation_id="getHealth", summary="The process is up", tags=["Operations"])
 async def health() -> Health:
     return Health(status="ok")
 
@@ -59,6 +60,7 @@ select snapshot.as_of_date, snapshot.synced_at, snapshot.run_id from snapshot
 
 @get(
     "/ready",
+    operation_id="getReady",
     summary="The app database is reachable and holds a published sync",
     responses={503: UNAVAILABLE},
     tags=["Operations"],

@@ -43,9 +43,9 @@ from urllib.parse import parse_qsl
 from litestar import Request, Response
 from litestar.serialization import encode_json
 
-from api.auth import Principal
 from api.db import SNAPSHOT, Database
 from api.errors import ApiError
+from api.tokens import Principal
 
 CACHE_CONTROL = "private, no-cache"
 DEFAULT_TTL_SECONDS = 1.0

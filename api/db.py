@@ -177,14 +177,3 @@ def _log_unavailable(reason: str) -> None:
 def page_items(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     """The page's rows of a :func:`paged_query` result (none when the page is empty)."""
     return [row for row in rows if row[key] is not None]
-
-
-def meta(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The metadata columns of a :func:`paged_query` result (always on the first row)."""
-    first = rows[0]
-    return {
-        "total": first["_total"],
-        "visible": first["_visible"],
-        "as_of_date": first["_as_of_date"],
-        "synced_at": first["_synced_at"],
-    }

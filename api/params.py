@@ -1,39 +1,52 @@
 """Request parameters shared by the controllers: their types, limits, and 400 messages.
 
-Litestar validates the types and ranges declared here (and documents them in OpenAPI);
-``describe_invalid`` turns a failure into a message that names the field and its rule,
-without echoing the value.
+Litestar validates the types and ranges declared here and documents them in OpenAPI,
+both from the same constants (:func:`bounds`); ``describe_invalid`` turns a failure into
+a message that names the field and its rule, without echoing the value. Limits that are
+facts of the data (the shift window, the ranked metrics) are dbt vars, read from
+dbt_project.yml (``kpi.project``) rather than copied here.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from litestar.connection import ASGIConnection
-from litestar.handlers import BaseRouteHandler
 from litestar.params import PathParameter, QueryParameter
+
+from kpi.project import dbt_var
 
 BIGINT_MAX = 9_223_372_036_854_775_807
 MAX_PAGE = 1_000_000
 MAX_PER_PAGE = 100
 MAX_SEARCH_LENGTH = 200
-# Mirrors the dbt var `shift_history_days` (dbt_project.yml): provider_shifts holds no
-# older rows, so a longer window is a client error. A test pins the two together.
-SHIFT_HISTORY_DAYS = 90
+# provider_shifts holds no older rows, so a longer window is a client error.
+SHIFT_HISTORY_DAYS: int = dbt_var("shift_history_days")
 MAX_QUANTITY = 1_000_000_000
 
-Metric = Literal[
-    "on_scene_time",
-    "chart_closure_rate",
-    "survey_capture_rate",
-    "net_promoter_score",
-    "on_task_percent",
-]
+# The Leader Hub's ranked metrics, in order: metric -> its value and week-change columns
+# (dbt var `leader_hub_ranked_metrics`, the one list the marts, this API and the page follow).
+RANKED_METRICS: dict[str, dict[str, str]] = dbt_var("leader_hub_ranked_metrics")
+
+Metric = Literal[tuple(RANKED_METRICS)]  # type: ignore[valid-type]
 JobTitle = Literal["APP", "DHMT"]
 SortOrder = Literal["asc", "desc"]
 AuthorizationType = Literal["DOCTOR", "LEGAL_ENTITY"]
 SettlementType = Literal["CITY", "OTHER"]
+
+
+def bounds(low: int, high: int) -> dict[str, Any]:
+    """``ge``/``le`` for the validator, and the same bounds for the OpenAPI schema.
+
+    Litestar writes a bound as a float (2^63 - 1 becomes 9.223372036854776e18, which
+    admits 2^63) and leaves out a bound of 0; ``schema_extra`` states both as the exact
+    integers the validator enforces.
+    """
+    return {"ge": low, "le": high, "schema_extra": {"minimum": low, "maximum": high}}
+
+
+# A search the server accepts: no NUL byte (PostgreSQL text cannot hold one).
+NO_NUL_PATTERN = "^[^\x00]*$"
 
 # Query parameters with a closed set of values
 MetricParam = Annotated[Metric, QueryParameter(description="The ranking metric.")]
@@ -57,23 +70,25 @@ SettlementTypeParam = Annotated[
 
 
 def _id(description: str) -> PathParameter:
-    return PathParameter(ge=1, le=BIGINT_MAX, description=f"{description} (1 to 2^63 - 1).")
+    return PathParameter(**bounds(1, BIGINT_MAX), description=f"{description} (1 to 2^63 - 1).")
 
 
 MarketId = Annotated[int, _id("Market id")]
 ProviderId = Annotated[int, _id("Provider id")]
 ShiftTeamId = Annotated[int, _id("Shift team id")]
 
-PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="1-based page number.")]
+PageNumber = Annotated[
+    int, QueryParameter(**bounds(1, MAX_PAGE), description="1-based page number.")
+]
 PerPage = Annotated[
-    int, QueryParameter(ge=1, le=MAX_PER_PAGE, description="Rows per page, 1 to 100.")
+    int,
+    QueryParameter(**bounds(1, MAX_PER_PAGE), description=f"Rows per page, 1 to {MAX_PER_PAGE}."),
 ]
 
 LastDays = Annotated[
     int | None,
     QueryParameter(
-        ge=1,
-        le=SHIFT_HISTORY_DAYS,
+        **bounds(1, SHIFT_HISTORY_DAYS),
         description="Only shifts whose date is in the last N days up to the as-of date.",
     ),
 ]
@@ -81,18 +96,43 @@ LastDays = Annotated[
 PROVIDER_SEARCH_DOC = (
     "Provider name filter, case-insensitive. Every whitespace- or comma-separated word must "
     "occur in the first or last name, so 'ann smi', 'Smith Ann' and 'Smith, Ann' all match "
-    "Ann Smith. `%` and `_` are literal. At most 200 characters."
+    f"Ann Smith. `%` and `_` are literal. At most {MAX_SEARCH_LENGTH} characters."
 )
 VISIT_SEARCH_DOC = (
     "Patient filter, case-insensitive: every word must occur in the patient's first name, "
-    "last name or athena id. `%` and `_` are literal. At most 200 characters."
+    f"last name or athena id. `%` and `_` are literal. At most {MAX_SEARCH_LENGTH} characters."
 )
-ProviderSearch = Annotated[
-    str | None, QueryParameter(max_length=MAX_SEARCH_LENGTH, description=PROVIDER_SEARCH_DOC)
-]
-VisitSearch = Annotated[
-    str | None, QueryParameter(max_length=MAX_SEARCH_LENGTH, description=VISIT_SEARCH_DOC)
-]
+
+
+def _search(description: str) -> QueryParameter:
+    # The length is validated by Litestar, the NUL byte by search_patterns: both documented.
+    return QueryParameter(
+        max_length=MAX_SEARCH_LENGTH,
+        description=description,
+        schema_extra={"pattern": NO_NUL_PATTERN},
+    )
+
+
+ProviderSearch = Annotated[str | None, _search(PROVIDER_SEARCH_DOC)]
+VisitSearch = Annotated[str | None, _search(VISIT_SEARCH_DOC)]
+
+
+def _minimum(description: str, kind: type = int) -> Any:
+    return Annotated[
+        kind | None, QueryParameter(**bounds(0, MAX_QUANTITY), description=description)
+    ]
+
+
+MinPatientsQty = _minimum("Only doctors with at least this many patients.")
+MinPatientIncrease = _minimum(
+    "Only doctors whose patient_increase_30d is at least this (rows where it is null are "
+    "excluded).",
+    float,
+)
+MinPatientIncreaseZero = _minimum(
+    "Only doctors whose patient_increase_30d_0 is at least this (rows where it is null are "
+    "excluded)."
+)
 
 
 def _choices(literal: object) -> str:
@@ -100,7 +140,7 @@ def _choices(literal: object) -> str:
     return " or ".join(values) if len(values) == 2 else "one of " + ", ".join(values)
 
 
-_ID_RULE = "must be a whole number from 1 to 9223372036854775807"
+_ID_RULE = f"must be a whole number from 1 to {BIGINT_MAX}"
 FIELD_RULES: dict[str, str] = {
     "market_id": _ID_RULE,
     "provider_id": _ID_RULE,
@@ -139,29 +179,6 @@ def parse_id(raw: object) -> int | None:
         value = int(raw)
         return value if 1 <= value <= BIGINT_MAX else None
     return None
-
-
-async def strict_path_ids(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Guard: every ``*_id`` path parameter is plain digits ("1e3", "+1", " 1" are 400s).
-
-    Litestar's own conversion is lenient; this keeps one meaning for an id everywhere.
-    """
-    from api.errors import bad_request
-
-    for name, raw in connection.path_params.items():
-        if name.endswith("_id") and parse_id(raw) is None:
-            raise bad_request(name, describe_invalid(name))
-
-
-async def single_query_values(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Guard: a query parameter given twice is a 400 (Litestar would keep the last value,
-    so ``?x=<out of range>&x=5`` passed validation; found by schemathesis)."""
-    from api.errors import bad_request
-
-    params = connection.query_params
-    for name in params:
-        if len(params.getall(name)) > 1:
-            raise bad_request(name, f"{name} is given more than once")
 
 
 # ------------------------------------------------------------------------------ search

@@ -9,6 +9,8 @@ import msgspec
 from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.params import KwargDefinition
 
+from api.db import page_items
+from api.errors import not_found
 from api.params import total_pages
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -54,13 +56,37 @@ class Paged(Snapshot, kw_only=True):
     total_pages: int
 
 
-def paging(page: int, per_page: int, total: int) -> dict[str, int]:
-    return {
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-        "total_pages": total_pages(total, per_page),
-    }
+def envelope(
+    rows: list[dict[str, Any]],
+    page: int | None = None,
+    per_page: int | None = None,
+    *,
+    hidden_as: str | None = None,
+) -> dict[str, Any]:
+    """The envelope of a :func:`api.db.paged_query` result: the fields of :class:`Snapshot`,
+    and of :class:`Paged` when ``page`` and ``per_page`` are given.
+
+    ``hidden_as``: what the result is about ("provider"), when the statement has a
+    visibility predicate: a 404 "<hidden_as> not found" if the token may not see it
+    (SPEC §10). Every list handler builds its response as ``Page(**envelope(...), items=...)``
+    so the metadata columns are read in one place.
+    """
+    first = rows[0]  # paged_query always returns a row carrying the metadata
+    if hidden_as is not None and not first["_visible"]:
+        raise not_found(f"{hidden_as} not found")
+    fields = {"as_of_date": first["_as_of_date"], "synced_at": first["_synced_at"]}
+    if page is not None and per_page is not None:
+        total = first["_total"]
+        fields["page"] = page
+        fields["per_page"] = per_page
+        fields["total"] = total
+        fields["total_pages"] = total_pages(total, per_page)
+    return fields
+
+
+def items_of(cls: type[S], rows: list[dict[str, Any]], key: str) -> list[S]:
+    """The page's rows of a paged_query result as ``cls`` (``key``: a never-null column)."""
+    return [from_row(cls, row) for row in page_items(rows, key)]
 
 
 def from_row(cls: type[S], row: dict[str, Any], **overrides: Any) -> S:

@@ -15,7 +15,8 @@ from typing import Any
 
 import psycopg
 
-from api import fraud, leader_hub
+from api.fraud import queries as fraud
+from api.leader_hub import queries as leader_hub
 
 LH = "/v1/leader-hub-metrics"
 FR = "/v1/fraud-reports"

@@ -1,4 +1,4 @@
-"""The access policy (SPEC §10, api/auth.py): every endpoint × every way a request can fail.
+"""The access policy (SPEC §10, api/policy.py): every endpoint × every way a request can fail.
 
 A failed request must answer with the exact status and the error body only: no data.
 """
@@ -19,7 +19,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from api.app import create_app
-from api.auth import KeyMaterial, TokenVerifier
+from api.tokens import KeyMaterial, TokenVerifier
 from kpi.settings import DEFAULT_LEADER_ROLES, Settings, SettingsError
 
 LEADER = "/v1/leader-hub-metrics"

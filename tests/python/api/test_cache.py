@@ -213,7 +213,7 @@ def test_errors_are_not_cached(cclient, cache):
 
 
 def test_a_remembered_token_still_expires(cclient, cache):
-    # Verified tokens are remembered per process (api.auth); the time window still applies.
+    # Verified tokens are remembered per process (api.tokens); the time window still applies.
     import time
 
     # Valid for ~4 more seconds (exp + the 30 s leeway), so a loaded machine still sends the

@@ -21,8 +21,8 @@ import pytest
 from api_support import bearer, claims, sign
 from litestar.testing import TestClient
 
-from api.server import AccessLog
 from api.app import create_app
+from api.server import AccessLog
 from api.tokens import DEV_SECRET_FILE, TokenError, dev_secret, mint_dev_token
 from kpi.embedded import conninfo_for_dbname
 

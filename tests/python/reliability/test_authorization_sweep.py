@@ -19,7 +19,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from reliability_support import FRAUD, HUB, Dataset, bearer
 
-from api.leader_hub import METRIC_COLUMNS
+from api.leader_hub.queries import METRIC_COLUMNS
 from api.tokens import mint_dev_token
 from kpi.settings import Settings
 

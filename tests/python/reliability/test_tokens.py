@@ -24,8 +24,7 @@ from litestar.testing import TestClient
 from reliability_support import HUB, Dataset, bearer
 
 from api.app import create_app
-from api.auth import MAX_TOKEN_BYTES, MAX_TOKEN_MARKETS
-from api.tokens import dev_secret
+from api.tokens import MAX_TOKEN_BYTES, MAX_TOKEN_MARKETS, dev_secret
 from kpi.embedded import Connections
 from kpi.settings import Settings
 

@@ -1,0 +1,70 @@
+"""Fraud report response types: the OpenAPI schemas are generated from these structs.
+
+Every field is a mart column as it is (SPEC §7): ranks, outlier scores and report flags
+are computed by dbt.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+
+from api.params import AuthorizationType, SettlementType
+from api.responses import Paged
+
+
+class ReportFlags(msgspec.Struct, kw_only=True):
+    report_rank: int
+    """Position in the report's order (1 = most suspicious)."""
+    is_reported: bool
+    """Among the top least(ceil(5% of rows), 25) of the report."""
+    outlier_score: float | None
+    """Robust z-score (median/MAD) within the report; null with too little data."""
+    is_statistical_outlier: bool
+    report_date: date
+
+
+class AuthorizationRow(ReportFlags, kw_only=True):
+    id: str
+    """party_id for type DOCTOR, legal_entity_id for LEGAL_ENTITY."""
+    party_id: str | None
+    legal_entity_id: str
+    settlement_type: str
+    patients_qty: int
+    offline_patients_qty: int
+    ratio_offline_patients_qty: float | None
+
+
+class AuthorizationPage(Paged, kw_only=True):
+    type: AuthorizationType
+    settlement_type: SettlementType
+    items: list[AuthorizationRow]
+
+
+class PhoneNumberRow(ReportFlags, kw_only=True):
+    phone_number: str
+    patients_qty: int
+
+
+class PhoneNumberPage(Paged, kw_only=True):
+    items: list[PhoneNumberRow]
+
+
+class DoctorRow(ReportFlags, kw_only=True):
+    party_id: str
+    legal_entity_id: str
+    patients_qty: int
+    new_30: int | None
+    """Declarations inserted in the last 30 days."""
+    new_prev_60: int | None
+    """Declarations inserted in the 60 days before those."""
+    lifetime_days: int | None
+    patient_increase_30d: float | None
+    patient_increase_30d_0: int | None
+
+
+class DoctorPage(Paged, kw_only=True):
+    filtered: bool
+    """False: the report's flagged rows; true: every row matching the filters."""
+    items: list[DoctorRow]

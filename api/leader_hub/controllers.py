@@ -1,0 +1,318 @@
+"""Leader Hub handlers (/v1/leader-hub-metrics): markets, rankings, providers, visits, shifts.
+
+Each handler: parameters (validated by their types, ``api.params``) → policy (the router's
+guard, or the SQL predicates of ``api.policy``) → one statement (``queries``) → a typed
+response (``schemas``). Every route has a stable ``operation_id`` for generated clients.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Router, get
+from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency
+
+from api import cache
+from api.db import Database, page_items
+from api.errors import PROTECTED_RESPONSES, not_found
+from api.leader_hub.queries import (
+    BREAKDOWNS_SQL,
+    MARKET_PROVIDER_SQL,
+    MARKET_SQL,
+    MARKETS_SQL,
+    MAX_LIST_ROWS,
+    PROVIDER_MARKETS_SQL,
+    PROVIDER_SQL,
+    RANKING_SQL,
+    SHIFTS_SQL,
+    VISITS_SQL,
+)
+from api.leader_hub.schemas import (
+    Market,
+    MarketList,
+    MarketMetrics,
+    MarketProviderMetrics,
+    ProviderMetrics,
+    ProviderRanking,
+    ProviderRankingPage,
+    ProviderShift,
+    ProviderShiftPage,
+    ProviderSummary,
+    ProviderVisit,
+    ProviderVisitPage,
+    ShiftBreakdown,
+    ShiftBreakdownList,
+)
+from api.params import (
+    AbxFilter,
+    EscalatedFilter,
+    JobTitleParam,
+    LastDays,
+    MarketId,
+    MetricParam,
+    PageNumber,
+    PerPage,
+    ProviderId,
+    ProviderSearch,
+    ShiftTeamId,
+    SortParam,
+    VisitSearch,
+    offset,
+    search_patterns,
+)
+from api.policy import LEADER_HUB_GUARD
+from api.responses import envelope, from_row, items_of
+from api.tokens import Principal
+
+_docs: dict[str, Any] = {"responses": PROTECTED_RESPONSES}
+
+
+def _provider(row: dict[str, Any]) -> ProviderSummary:
+    return from_row(ProviderSummary, row)
+
+
+@get(
+    "/markets", operation_id="listMarkets", summary="The token's markets (market switcher)", **_docs
+)
+async def list_markets(
+    db: NamedDependency[Database], principal: NamedDependency[Principal]
+) -> MarketList:
+    """The markets in the token that exist in the published data, by name."""
+    rows = await db.fetch(
+        MARKETS_SQL,
+        {"token_markets": principal.market_list, "limit": MAX_LIST_ROWS, "offset": 0},
+    )
+    return MarketList(**envelope(rows), items=items_of(Market, rows, "market_id"))
+
+
+@get("/markets/{market_id:str}", operation_id="getMarket", summary="Market metrics", **_docs)
+async def get_market(db: NamedDependency[Database], market_id: MarketId) -> MarketMetrics:
+    """Market name and metrics with week changes (403 unless the market is in the token)."""
+    rows = await db.fetch(MARKET_SQL, {"market_id": market_id})
+    if not rows:
+        raise not_found("market not found")
+    return from_row(MarketMetrics, rows[0])
+
+
+@get(
+    "/markets/{market_id:str}/providers",
+    operation_id="listMarketProviders",
+    summary="Provider ranking in a market",
+    **_docs,
+)
+async def list_market_providers(
+    db: NamedDependency[Database],
+    market_id: MarketId,
+    job_title: JobTitleParam,
+    metric: MetricParam = "on_scene_time",
+    search: ProviderSearch = None,
+    page: PageNumber = 1,
+    per_page: PerPage = 30,
+) -> ProviderRankingPage:
+    """Providers of one job title active in the market, ranked by the chosen metric.
+
+    Sorted by rank, then last name, first name, id; rows without data come last with a
+    null rank. The search filters rows but never changes ranks or ranked counts.
+    """
+    rows = await db.fetch(
+        RANKING_SQL[metric],
+        {
+            "market_id": market_id,
+            "job_title": job_title,
+            "patterns": search_patterns(search),
+            "limit": per_page,
+            "offset": offset(page, per_page),
+        },
+    )
+    return ProviderRankingPage(
+        **envelope(rows, page, per_page, hidden_as="market"),
+        metric=metric,
+        job_title=job_title,
+        items=[
+            ProviderRanking(
+                provider=_provider(row),
+                value=row["metric_value"],
+                week_change=row["metric_week_change"],
+                rank=row["metric_rank"],
+                ranked_providers=row["metric_ranked_providers"],
+            )
+            for row in page_items(rows, "provider_id")
+        ],
+    )
+
+
+@get(
+    "/markets/{market_id:str}/providers/{provider_id:str}",
+    operation_id="getMarketProvider",
+    summary="A provider's metrics and ranks in a market",
+    **_docs,
+)
+async def get_market_provider(
+    db: NamedDependency[Database], market_id: MarketId, provider_id: ProviderId
+) -> MarketProviderMetrics:
+    """404 unless the provider is active in the market."""
+    rows = await db.fetch(MARKET_PROVIDER_SQL, {"market_id": market_id, "provider_id": provider_id})
+    if not rows:
+        raise not_found("provider not found in this market")
+    return from_row(MarketProviderMetrics, rows[0], provider=_provider(rows[0]))
+
+
+@get(
+    "/providers/{provider_id:str}",
+    operation_id="getProvider",
+    summary="A provider and their overall metrics",
+    **_docs,
+)
+async def get_provider(
+    db: NamedDependency[Database], principal: NamedDependency[Principal], provider_id: ProviderId
+) -> ProviderMetrics:
+    """404 unless the provider is active in one of the token's markets."""
+    rows = await db.fetch(
+        PROVIDER_SQL, {"provider_id": provider_id, "token_markets": principal.market_list}
+    )
+    if not rows:
+        raise not_found("provider not found")
+    return from_row(ProviderMetrics, rows[0], provider=_provider(rows[0]))
+
+
+@get(
+    "/providers/{provider_id:str}/markets",
+    operation_id="listProviderMarkets",
+    summary="All of a provider's markets",
+    **_docs,
+)
+async def list_provider_markets(
+    db: NamedDependency[Database], principal: NamedDependency[Principal], provider_id: ProviderId
+) -> MarketList:
+    """Every market the provider is active in, by name, also those outside the token."""
+    rows = await db.fetch(
+        PROVIDER_MARKETS_SQL,
+        {
+            "provider_id": provider_id,
+            "token_markets": principal.market_list,
+            "limit": MAX_LIST_ROWS,
+            "offset": 0,
+        },
+    )
+    return MarketList(
+        **envelope(rows, hidden_as="provider"), items=items_of(Market, rows, "market_id")
+    )
+
+
+@get(
+    "/providers/{provider_id:str}/provider-visits",
+    operation_id="listProviderVisits",
+    summary="A provider's latest visits",
+    **_docs,
+)
+async def list_provider_visits(
+    db: NamedDependency[Database],
+    principal: NamedDependency[Principal],
+    provider_id: ProviderId,
+    search: VisitSearch = None,
+    is_abx_prescribed: AbxFilter = None,
+    is_escalated: EscalatedFilter = None,
+    page: PageNumber = 1,
+    per_page: PerPage = 30,
+) -> ProviderVisitPage:
+    """Newest first (completed_at, then care request id, descending)."""
+    rows = await db.fetch(
+        VISITS_SQL,
+        {
+            "provider_id": provider_id,
+            "token_markets": principal.market_list,
+            "is_abx_prescribed": is_abx_prescribed,
+            "is_escalated": is_escalated,
+            "patterns": search_patterns(search),
+            "limit": per_page,
+            "offset": offset(page, per_page),
+        },
+    )
+    return ProviderVisitPage(
+        **envelope(rows, page, per_page, hidden_as="provider"),
+        items=items_of(ProviderVisit, rows, "care_request_id"),
+    )
+
+
+@get(
+    "/providers/{provider_id:str}/provider-shifts",
+    operation_id="listProviderShifts",
+    summary="A provider's latest shifts",
+    **_docs,
+)
+async def list_provider_shifts(
+    db: NamedDependency[Database],
+    principal: NamedDependency[Principal],
+    provider_id: ProviderId,
+    last_days: LastDays = None,
+    sort: SortParam = "desc",
+    page: PageNumber = 1,
+    per_page: PerPage = 10,
+) -> ProviderShiftPage:
+    """Shifts by start time (newest first by default), optionally only the last N days."""
+    rows = await db.fetch(
+        SHIFTS_SQL[sort],
+        {
+            "provider_id": provider_id,
+            "token_markets": principal.market_list,
+            "last_days": last_days,
+            "limit": per_page,
+            "offset": offset(page, per_page),
+        },
+    )
+    return ProviderShiftPage(
+        **envelope(rows, page, per_page, hidden_as="provider"),
+        last_days=last_days,
+        sort=sort,
+        items=items_of(ProviderShift, rows, "shift_team_id"),
+    )
+
+
+@get(
+    "/provider-shifts/{shift_team_id:str}/provider-shift-breakdowns",
+    operation_id="listShiftBreakdowns",
+    summary="All phases of a shift, in time order",
+    **_docs,
+)
+async def list_shift_breakdowns(
+    db: NamedDependency[Database], principal: NamedDependency[Principal], shift_team_id: ShiftTeamId
+) -> ShiftBreakdownList:
+    """404 unless one of the shift's providers is active in one of the token's markets."""
+    rows = await db.fetch(
+        BREAKDOWNS_SQL,
+        {
+            "shift_team_id": shift_team_id,
+            "token_markets": principal.market_list,
+            "limit": MAX_LIST_ROWS,
+            "offset": 0,
+        },
+    )
+    return ShiftBreakdownList(
+        **envelope(rows, hidden_as="shift"),
+        shift_team_id=shift_team_id,
+        items=items_of(ShiftBreakdown, rows, "start_time"),
+    )
+
+
+router = Router(
+    path="/v1/leader-hub-metrics",
+    route_handlers=[
+        list_markets,
+        get_market,
+        list_market_providers,
+        get_market_provider,
+        get_provider,
+        list_provider_markets,
+        list_provider_visits,
+        list_provider_shifts,
+        list_shift_breakdowns,
+    ],
+    guards=[LEADER_HUB_GUARD],
+    security=[{"bearer": []}],
+    tags=["Leader Hub"],
+    # per-snapshot response cache (after the guards), ETag/304, private, revalidate
+    before_request=cache.before_request,
+    after_request=cache.after_request,
+    cache_control=CacheControlHeader(private=True, no_cache=True),
+)

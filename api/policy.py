@@ -1,0 +1,157 @@
+"""Who may read what: the access policy of SPEC §10, in one module.
+
+| request                                 | requirement                                 | else |
+|-----------------------------------------|---------------------------------------------|------|
+| every /v1 endpoint                      | a valid bearer JWT (`authenticated`)        | 401  |
+| Leader Hub (/v1/leader-hub-metrics/...) | `market_role` in the leader roles           | 403  |
+|   market-scoped (/markets/{market_id})  | `market_id` in the token's `markets`        | 403  |
+|   provider-scoped (provider, visits,    | the provider is active in a token market    | 404  |
+|   shifts, provider markets)             | (markets_active_providers); then all of its |      |
+|                                         | markets are visible                         |      |
+|   shift breakdowns                      | one of the shift's providers is visible     | 404  |
+| Fraud reports (/v1/fraud-reports/...)   | "fraud_analyst" in the token's `roles`      | 403  |
+
+The first three rows are Litestar guards, combined per product into one guard
+(:data:`LEADER_HUB_GUARD`, :data:`FRAUD_REPORTS_GUARD`), which also fail closed on input
+the policy depends on: a path id that is not plain digits, a query parameter given twice.
+The provider rows need the database, so they are SQL predicates (``PROVIDER_VISIBLE``,
+``SHIFT_VISIBLE``) that each endpoint puts in its single query, with the token's markets
+as the ``%(token_markets)s`` parameter; a provider outside the token's markets is
+indistinguishable from one that does not exist.
+
+Order of checks: 401 (token) → 403 (role) → 400 (path ids) → 403 (market) → 400 (query
+parameters) → 404 (visibility, in the query). What makes a token valid is ``api.tokens``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+
+from api.errors import bad_request, forbidden
+from api.params import describe_invalid, parse_id
+from api.tokens import Principal, TokenVerifier
+
+FRAUD_ANALYST_ROLE = "fraud_analyst"
+
+Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
+
+
+def all_of(*guards: Guard) -> Guard:
+    """One guard running ``guards`` in order (the first to raise decides).
+
+    Litestar copies the route handler for every guard it calls; one combined guard per
+    router costs one copy per request instead of one per check.
+    """
+
+    async def combined(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        for guard in guards:
+            await guard(connection, handler)
+
+    combined.__name__ = "_and_".join(g.__name__ for g in guards)
+    return combined
+
+
+def principal_of(connection: ASGIConnection) -> Principal:
+    """The bearer that ``authenticated`` verified for this request."""
+    principal = connection.scope.get("user")
+    if not isinstance(principal, Principal):  # a route without `authenticated`: a bug
+        raise RuntimeError("no verified principal on this connection")
+    return principal
+
+
+# ----------------------------------------------------------------- the table, row by row
+
+
+async def authenticated(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Every /v1 endpoint: a valid bearer token, else 401."""
+    header = connection.headers.get("authorization")
+    verifier: TokenVerifier = connection.app.state.token_verifier
+    connection.scope["user"] = verifier.principal_from_header(header)
+
+
+async def leader_role_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Leader Hub endpoints: the token's market_role is a leader role, else 403."""
+    principal = principal_of(connection)
+    leader_roles: frozenset[str] = connection.app.state.leader_roles
+    if principal.market_role not in leader_roles:
+        raise forbidden("the Leader Hub needs a leader market role (e.g. Lead APP, RDO)")
+
+
+async def token_market_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Market-scoped endpoints (a ``market_id`` in the path): the path's market is in the
+    token's markets, else 403. Run for every Leader Hub route, so a new market-scoped
+    route cannot forget it; a route without ``market_id`` passes.
+
+    Fails closed: a market_id that is not plain digits is a 400 here, so the id checked is
+    the id the handler reads.
+    """
+    if "market_id" not in connection.path_params:
+        return
+    market_id = parse_id(connection.path_params.get("market_id"))
+    if market_id is None:
+        raise bad_request("market_id", describe_invalid("market_id"))
+    if market_id not in principal_of(connection).markets:
+        raise forbidden(f"market {market_id} is not in the token's markets")
+
+
+# Provider-scoped endpoints: bind `%(provider_id)s` and `%(token_markets)s`. A predicate on
+# the same statement as the data, so visibility and data come from one snapshot.
+PROVIDER_VISIBLE = """exists (
+    select 1
+    from leader_hub.markets_active_providers as visibility
+    where visibility.provider_id = %(provider_id)s
+        and visibility.market_id = any(%(token_markets)s::bigint[])
+)"""
+
+# Shift breakdowns: bind `%(shift_team_id)s` and `%(token_markets)s`.
+SHIFT_VISIBLE = """exists (
+    select 1
+    from leader_hub.provider_shifts as visible_shift
+    inner join leader_hub.markets_active_providers as visibility
+        on visibility.provider_id = visible_shift.provider_id
+    where visible_shift.shift_team_id = %(shift_team_id)s
+        and visibility.market_id = any(%(token_markets)s::bigint[])
+)"""
+
+
+async def fraud_analyst_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Fraud report endpoints: 'fraud_analyst' in the token's roles, else 403."""
+    if FRAUD_ANALYST_ROLE not in principal_of(connection).roles:
+        raise forbidden(f"fraud reports need the '{FRAUD_ANALYST_ROLE}' role")
+
+
+# ------------------------------------------------------- input the policy depends on
+
+
+async def strict_path_ids(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Guard: every ``*_id`` path parameter is plain digits ("1e3", "+1", " 1" are 400s).
+
+    Litestar's own conversion is lenient; this keeps one meaning for an id everywhere.
+    """
+    for name, raw in connection.path_params.items():
+        if name.endswith("_id") and parse_id(raw) is None:
+            raise bad_request(name, describe_invalid(name))
+
+
+async def single_query_values(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Guard: a query parameter given twice is a 400 (Litestar would keep the last value,
+    so ``?x=<out of range>&x=5`` passed validation; found by schemathesis)."""
+    params = connection.query_params
+    for name in params:
+        if len(params.getall(name)) > 1:
+            raise bad_request(name, f"{name} is given more than once")
+
+
+# ------------------------------------------------------------- each product's guard
+
+LEADER_HUB_GUARD = all_of(
+    authenticated,
+    leader_role_required,
+    strict_path_ids,
+    token_market_required,
+    single_query_values,
+)
+FRAUD_REPORTS_GUARD = all_of(authenticated, fraud_analyst_required, single_query_values)
