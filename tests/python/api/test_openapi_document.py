@@ -1,0 +1,105 @@
+"""The OpenAPI document is a contract for generated clients: stable operation ids, and
+every bound the server enforces stated exactly as the validators' constants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from api.params import (
+    BIGINT_MAX,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_QUANTITY,
+    MAX_SEARCH_LENGTH,
+    NO_NUL_PATTERN,
+    SHIFT_HISTORY_DAYS,
+)
+
+HUB = "/v1/leader-hub-metrics"
+FRAUD = "/v1/fraud-reports"
+
+# camelCase, verb first (docs/api.md). Renaming one breaks generated clients: change
+# this list only together with a new API version.
+OPERATION_IDS = {
+    "/health": "getHealth",
+    "/ready": "getReady",
+    f"{HUB}/markets": "listMarkets",
+    f"{HUB}/markets/{{market_id}}": "getMarket",
+    f"{HUB}/markets/{{market_id}}/providers": "listMarketProviders",
+    f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}": "getMarketProvider",
+    f"{HUB}/providers/{{provider_id}}": "getProvider",
+    f"{HUB}/providers/{{provider_id}}/markets": "listProviderMarkets",
+    f"{HUB}/providers/{{provider_id}}/provider-visits": "listProviderVisits",
+    f"{HUB}/providers/{{provider_id}}/provider-shifts": "listProviderShifts",
+    f"{HUB}/provider-shifts/{{shift_team_id}}/provider-shift-breakdowns": "listShiftBreakdowns",
+    f"{FRAUD}/authorizations": "listAuthorizations",
+    f"{FRAUD}/phone-numbers": "listPhoneNumbers",
+    f"{FRAUD}/doctors": "listDoctors",
+}
+
+# parameter -> (minimum, maximum) the validators enforce
+BOUNDS = {
+    "market_id": (1, BIGINT_MAX),
+    "provider_id": (1, BIGINT_MAX),
+    "shift_team_id": (1, BIGINT_MAX),
+    "page": (1, MAX_PAGE),
+    "per_page": (1, MAX_PER_PAGE),
+    "last_days": (1, SHIFT_HISTORY_DAYS),
+    "min_patients_qty": (0, MAX_QUANTITY),
+    "min_patient_increase_30d": (0, MAX_QUANTITY),
+    "min_patient_increase_30d_0": (0, MAX_QUANTITY),
+}
+
+
+@pytest.fixture(scope="module")
+def document(client: Any) -> dict[str, Any]:
+    return client.get("/schema/openapi.json").json()
+
+
+def _operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        path: operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method == "get" and path.startswith(("/v1/", "/health", "/ready"))
+    }
+
+
+def test_every_operation_has_its_stable_operation_id(document):
+    ids = {path: op.get("operationId") for path, op in _operations(document).items()}
+    assert ids == OPERATION_IDS
+
+
+def test_operation_ids_are_unique_across_the_document(document):
+    ids = [op["operationId"] for item in document["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids))
+
+
+def test_numeric_bounds_are_the_validators_constants_as_exact_numbers(document):
+    seen = set()
+    for path, operation in _operations(document).items():
+        for parameter in operation.get("parameters", []):
+            name, schema = parameter["name"], parameter["schema"]
+            if name not in BOUNDS:
+                assert "minimum" not in schema and "maximum" not in schema, (path, name)
+                continue
+            seen.add(name)
+            # ints, not floats: 2^63 - 1 as a float is 2^63, which the server rejects
+            assert (schema["minimum"], schema["maximum"]) == BOUNDS[name], (path, name)
+            assert type(schema["minimum"]) is int and type(schema["maximum"]) is int
+    assert seen == set(BOUNDS)
+
+
+def test_search_states_its_length_and_no_nul_rule(document):
+    searches = [
+        parameter["schema"]
+        for operation in _operations(document).values()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "search"
+    ]
+    assert len(searches) == 2
+    for schema in searches:
+        assert schema["maxLength"] == MAX_SEARCH_LENGTH
+        assert schema["pattern"] == NO_NUL_PATTERN
