@@ -62,7 +62,7 @@ from api.params import (
     search_patterns,
 )
 from api.policy import LEADER_HUB_GUARD
-from api.responses import envelope, from_row, items_of
+from api.responses import S, envelope, from_row, items_of
 from api.tokens import Principal
 
 _docs: dict[str, Any] = {"responses": PROTECTED_RESPONSES}
@@ -70,6 +70,14 @@ _docs: dict[str, Any] = {"responses": PROTECTED_RESPONSES}
 
 def _provider(row: dict[str, Any]) -> ProviderSummary:
     return from_row(ProviderSummary, row)
+
+
+def _with_provider(cls: type[S], rows: list[dict[str, Any]], missing: str) -> S:
+    """The one row of a provider's statement as ``cls`` with its provider nested; a 404
+    saying ``missing`` when there is no row (absent, or not visible with this token)."""
+    if not rows:
+        raise not_found(missing)
+    return from_row(cls, rows[0], provider=_provider(rows[0]))
 
 
 @get(
@@ -153,9 +161,7 @@ async def get_market_provider(
 ) -> MarketProviderMetrics:
     """404 unless the provider is active in the market."""
     rows = await db.fetch(MARKET_PROVIDER_SQL, {"market_id": market_id, "provider_id": provider_id})
-    if not rows:
-        raise not_found("provider not found in this market")
-    return from_row(MarketProviderMetrics, rows[0], provider=_provider(rows[0]))
+    return _with_provider(MarketProviderMetrics, rows, "provider not found in this market")
 
 
 @get(
@@ -171,9 +177,7 @@ async def get_provider(
     rows = await db.fetch(
         PROVIDER_SQL, {"provider_id": provider_id, "token_markets": principal.market_list}
     )
-    if not rows:
-        raise not_found("provider not found")
-    return from_row(ProviderMetrics, rows[0], provider=_provider(rows[0]))
+    return _with_provider(ProviderMetrics, rows, "provider not found")
 
 
 @get(
