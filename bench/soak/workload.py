@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,20 +146,20 @@ async def hammer(
     checker: Checker,
     *,
     clients: int,
-    deadline: float,
+    done: Callable[[], bool],
     max_requests: int,
     origin: float,
     seed: int,
 ) -> list[Outcome]:
-    """``clients`` keep-alive clients, each requesting random URLs until the ``deadline``
-    (a ``time.monotonic()``) or until ``max_requests`` were sent between them."""
+    """``clients`` keep-alive clients, each requesting random URLs until ``done()`` or until
+    ``max_requests`` were sent between them."""
     outcomes: list[Outcome] = []
     budget = [max_requests]
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
 
     async def one_client(rng: random.Random, client: httpx.AsyncClient) -> None:
-        while time.monotonic() < deadline and budget[0] > 0:
+        while not done() and budget[0] > 0:
             budget[0] -= 1
             outcomes.append(await _request(client, rng.choice(urls), checker, origin))
 
