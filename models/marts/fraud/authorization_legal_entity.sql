@@ -1,10 +1,3 @@
-{{
-    config(
-        dist='even',
-        sort=['settlement_type', 'report_rank'],
-    )
-}}
-
 with
 
 active_declarations as (

@@ -1,10 +1,3 @@
-{{
-    config(
-        dist='even',
-        sort=['report_rank'],
-    )
-}}
-
 with
 
 active_declarations as (
