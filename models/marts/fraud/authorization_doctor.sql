@@ -50,19 +50,14 @@ scored as (
 ),
 
 final as (
-    select
-        cast(party_id as varchar(36)) as party_id,
-        cast(legal_entity_id as varchar(36)) as legal_entity_id,
-        cast(settlement_type as varchar(8)) as settlement_type,
-        cast(patients_qty as bigint) as patients_qty,
-        cast(offline_patients_qty as bigint) as offline_patients_qty,
-        cast(ratio_offline_patients_qty as double precision) as ratio_offline_patients_qty,
-        {{ as_of_date() }} as report_date,
-        cast(report_rank as bigint) as report_rank,
-        is_reported,
-        cast(outlier_score as numeric(18, 4)) as outlier_score,
-        is_statistical_outlier
-    from scored
+    {{ fraud_report_columns('scored', {
+        'party_id': 'varchar(36)',
+        'legal_entity_id': 'varchar(36)',
+        'settlement_type': 'varchar(8)',
+        'patients_qty': 'bigint',
+        'offline_patients_qty': 'bigint',
+        'ratio_offline_patients_qty': 'double precision',
+    }) }}
 )
 
 select * from final
