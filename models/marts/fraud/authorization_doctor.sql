@@ -1,3 +1,9 @@
+{#-
+    Authorizations report by doctor (SPEC §7): one row per doctor and settlement type with
+    more than `doctor_min_patients` patients, with the share of them who authenticate
+    OFFLINE, ranked by that share within each settlement type.
+-#}
+
 with
 
 active_declarations as (

@@ -1,3 +1,9 @@
+{#-
+    Authorizations report by legal entity (SPEC §7): one row per legal entity and
+    settlement type with more than `legal_entity_min_patients` patients, with the share
+    of them who authenticate OFFLINE, ranked by that share within each settlement type.
+-#}
+
 with
 
 active_declarations as (

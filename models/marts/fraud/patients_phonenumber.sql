@@ -1,3 +1,8 @@
+{#-
+    Phone numbers report (SPEC §7): one row per phone number carried by more than
+    `phone_min_patients` active persons, ranked by how many (one report partition).
+-#}
+
 with
 
 phone_numbers as (

@@ -1,3 +1,9 @@
+{#-
+    Doctors report (SPEC §7): one row per doctor (party, legal entity) with more than
+    `doctor_min_patients` patients and the growth of its new declarations, ranked by
+    patient_increase_30d, then patient_increase_30d_0 (one report partition).
+-#}
+
 with
 
 active_declarations as (
