@@ -19,12 +19,9 @@ from datetime import date
 from pathlib import Path
 
 from bench import api, pipeline
+from bench.common import RESULTS, log, read_result, write_result
 
 CURVE = (0.25, 0.5, 2.0, 1.0)  # times --scale; the base scale last, for the API run
-
-
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def run_all(base: float, data_dir: Path) -> dict:
@@ -33,18 +30,16 @@ def run_all(base: float, data_dir: Path) -> dict:
     out["load_average_start"] = os.getloadavg()
     for factor in CURVE:
         scale = base * factor
-        _log(f"bench: pipeline at scale {scale:g}")
+        log(f"bench: pipeline at scale {scale:g}")
         report = pipeline.run(scale, data_dir)
-        _log(pipeline.markdown(report))
+        log(pipeline.markdown(report))
         dsn = api.app_dsn_of(data_dir)
         full = factor == 1.0
-        _log(f"bench: API at scale {scale:g} ({'full' if full else 'ranking only'})")
-        api_report = api.run(dsn, full=full, log=_log)
-        (pipeline.RESULTS / f"api-scale-{scale:g}.json").write_text(
-            json.dumps(api_report, indent=2) + "\n"
-        )
+        log(f"bench: API at scale {scale:g} ({'full' if full else 'ranking only'})")
+        api_report = api.run(dsn, full=full, log=log)
+        write_result(f"api-scale-{scale:g}.json", api_report)
         if full:
-            _log(api.markdown(api_report))
+            log(api.markdown(api_report))
         out["scales"][f"{scale:g}"] = {
             "build_seconds": report["build"]["seconds"],
             "sync_seconds": report["sync"]["first_seconds"],
@@ -63,7 +58,7 @@ def run_all(base: float, data_dir: Path) -> dict:
     out["sync_ratio_2x"] = two["sync_seconds"] / one["sync_seconds"]
     out["load_average_end"] = os.getloadavg()
     out["seconds"] = time.perf_counter() - started
-    (pipeline.RESULTS / "all.json").write_text(json.dumps(out, indent=2) + "\n")
+    write_result("all.json", out)
     plot(out)
     return out
 
@@ -97,14 +92,14 @@ def plot(out: dict) -> Path:
     left.legend(lines[0] + more[0], lines[1] + more[1], loc="upper left", fontsize=8)
     left.set_title(f"Clinical KPI marts: build, sync and API against scale ({out['date']})")
     fig.tight_layout()
-    path = pipeline.RESULTS / "scale-curve.png"
+    path = RESULTS / "scale-curve.png"
     fig.savefig(path)
     return path
 
 
 def report_markdown() -> str:
     """The Markdown of the last `all` run, from its JSON files (for BENCHMARKS.md)."""
-    out = json.loads((pipeline.RESULTS / "all.json").read_text())
+    out = read_result("all.json")
     parts = []
     rows = [
         "| scale | generate s | build s | sync s (empty app db) | sync / COPY ceiling |"
@@ -124,7 +119,7 @@ def report_markdown() -> str:
         f" {out['load_average_start'][0]:.1f}, at end {out['load_average_end'][0]:.1f}"
     )
     for scale in sorted(out["scales"], key=float):
-        report = json.loads((pipeline.RESULTS / f"pipeline-scale-{scale}.json").read_text())
+        report = read_result(f"pipeline-scale-{scale}.json")
         parts.append(pipeline.markdown(report))
         gen = report["generate"]
         parts.append(
@@ -139,9 +134,7 @@ def report_markdown() -> str:
             "build top 10: " + ", ".join(f"{m} {s:.1f}s" for m, s in report["build"]["top_models"])
         )
     base = f"{out['base_scale']:g}"
-    parts.append(
-        api.markdown(json.loads((pipeline.RESULTS / f"api-scale-{base}.json").read_text()))
-    )
+    parts.append(api.markdown(read_result(f"api-scale-{base}.json")))
     return "\n\n".join(parts)
 
 
@@ -156,13 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.name == "pipeline":
         print(pipeline.markdown(pipeline.run(args.scale, data_dir)))
     elif args.name == "api":
-        report = api.run(api.app_dsn_of(data_dir), log=_log)
-        (pipeline.RESULTS / "api.json").write_text(json.dumps(report, indent=2) + "\n")
+        report = api.run(api.app_dsn_of(data_dir), log=log)
+        write_result("api.json", report)
         print(api.markdown(report))
     elif args.name == "report":
         print(report_markdown())
     elif args.name == "plot":
-        print(plot(json.loads((pipeline.RESULTS / "all.json").read_text())))
+        print(plot(read_result("all.json")))
     else:
         out = run_all(args.scale, data_dir)
         print(json.dumps({k: v for k, v in out.items() if k != "scales"}, indent=2))

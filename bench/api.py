@@ -16,252 +16,53 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-import jwt
-from psycopg.conninfo import conninfo_to_dict
-
+from bench.common import checkpoint
+from bench.drivers import load, pgbench
 from bench.endpoints import ENDPOINTS, pgbench_script, sample
+from bench.serve import server, token
 from kpi.settings import DEFAULT_DB_POOL_SIZE
 
-BENCH_DIR = Path(__file__).resolve().parent
-SECRET = "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 CONNECTIONS = (1, 16, 64)
-PGBENCH = (
-    Path(sys.prefix)
-    / "lib"
-    / f"python{sys.version_info.major}.{sys.version_info.minor}"
-    / "site-packages"
-    / "pgserver"
-    / "pginstall"
-    / "bin"
-    / "pgbench"
-)
+
+
+class ServerConfig(NamedTuple):
+    """How the real app is served: the server, its worker processes, each one's pool size."""
+
+    server: str
+    workers: int
+    pool: int
+
+
+def served_config() -> ServerConfig:
+    """What ``kpi serve`` runs: uvicorn + uvloop + httptools, one worker per CPU, the default
+    pool. Every figure past the server sweep is of this configuration, not the sweep's best:
+    the table is what a user gets."""
+    return ServerConfig("uvicorn-uvloop", os.cpu_count() or 1, DEFAULT_DB_POOL_SIZE)
+
+
+def server_sweep(served: ServerConfig) -> list[ServerConfig]:
+    """The server choices compared on the ranking endpoint, ``kpi serve``'s among them."""
+    return [
+        ServerConfig("uvicorn", 1, DEFAULT_DB_POOL_SIZE),
+        ServerConfig("uvicorn-uvloop", 1, DEFAULT_DB_POOL_SIZE),
+        served,
+        ServerConfig("uvicorn-uvloop", served.workers, 4),
+        ServerConfig("uvicorn-uvloop", served.workers, 20),
+        ServerConfig("granian", 1, DEFAULT_DB_POOL_SIZE),
+        ServerConfig("granian", served.workers, DEFAULT_DB_POOL_SIZE),
+    ]
 
 
 def seconds_per_run() -> float:
     return float(os.environ.get("BENCH_API_SECONDS", "4"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def token(markets: list[int]) -> str:
-    now = int(time.time())
-    return jwt.encode(
-        {
-            "sub": "bench-lead",
-            "iat": now,
-            "exp": now + 6 * 3600,
-            "market_role": "Market Manager",
-            "markets": markets,
-            "roles": ["fraud_analyst"],
-        },
-        SECRET,
-        algorithm="HS256",
-    )
-
-
-@contextmanager
-def server(
-    kind: str,
-    app: str,
-    app_dsn: str,
-    params_file: Path,
-    *,
-    workers: int = 1,
-    pool: int = 10,
-    cache: bool = False,
-):
-    """Serve ``bench.serve:{app}_app`` with ``kind`` on a free port; yields the port."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "BENCH_APP_DSN": app_dsn,
-        "BENCH_PARAMS": str(params_file),
-        "BENCH_CACHE": "1" if cache else "0",
-        "KPI_JWT_SECRET": SECRET,
-        "KPI_DB_POOL_SIZE": str(pool),
-    }
-    env.pop("KPI_JWT_PUBLIC_KEY", None)
-    env.pop("KPI_JWT_JWKS_FILE", None)
-    # The server's output (the real app writes an access log line per request) goes to a
-    # file: an unread pipe would fill up and stall the server mid-run.
-    with tempfile.TemporaryFile() as output:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.serve", kind, app, str(port), str(workers)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            deadline = time.monotonic() + 30
-            probe = "/health" if app == "real" else "/schema"
-            while True:
-                if proc.poll() is not None:
-                    output.seek(0)
-                    raise SystemExit(
-                        f"bench: {kind} {app} exited: {output.read().decode()[-2000:]}"
-                    )
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                        s.sendall(f"GET {probe} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-                        if s.recv(64):
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"bench: {kind} {app} did not start")
-                time.sleep(0.2)
-            yield port
-        finally:
-            os.killpg(proc.pid, 15)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, 9)
-                proc.wait()
-
-
-def load(
-    port: int,
-    paths: list[str],
-    connections: int,
-    seconds: float,
-    bearer: str = "",
-    if_none_match: str = "",
-) -> dict[str, Any]:
-    """One load run from its own process: wrk when installed, else bench.loadgen."""
-    with tempfile.NamedTemporaryFile("w", suffix=".paths", delete=False) as handle:
-        handle.write("\n".join(paths) + "\n")
-        paths_file = handle.name
-    try:
-        if shutil.which("wrk"):
-            env = {
-                **os.environ,
-                "BENCH_PATHS": paths_file,
-                "BENCH_TOKEN": bearer,
-                "BENCH_IF_NONE_MATCH": if_none_match,
-            }
-            out = subprocess.run(
-                [
-                    "wrk",
-                    "-t1",
-                    f"-c{connections}",
-                    f"-d{seconds:g}s",
-                    "--timeout",
-                    "10s",
-                    "-s",
-                    str(BENCH_DIR / "wrk.lua"),
-                    f"http://127.0.0.1:{port}",
-                ],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            tool = "wrk"
-        else:
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.loadgen",
-                    str(port),
-                    str(connections),
-                    str(seconds),
-                    paths_file,
-                    bearer,
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            tool = "asyncio"
-    finally:
-        os.unlink(paths_file)
-    line = [x for x in out.splitlines() if x.startswith("{")][-1]
-    raw = json.loads(line)
-    return {
-        "tool": tool,
-        "connections": connections,
-        "requests": raw["requests"],
-        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
-        "p50_ms": raw["p50_us"] / 1000,
-        "p99_ms": raw["p99_us"] / 1000,
-        "errors": raw["non_2xx_3xx"] + raw["socket_errors"],
-    }
-
-
-def pgbench(app_dsn: str, script: str, clients: int, seconds: float) -> dict[str, Any]:
-    info = conninfo_to_dict(app_dsn)
-    env = {
-        **os.environ,
-        "PGHOST": str(info.get("host", "")),
-        "PGPORT": str(info.get("port", 5432)),
-        "PGUSER": str(info.get("user", "postgres")),
-        "PGDATABASE": str(info.get("dbname", "")),
-        "PGOPTIONS": "-c default_transaction_read_only=on",
-    }
-    if info.get("password"):
-        env["PGPASSWORD"] = str(info["password"])
-    with tempfile.TemporaryDirectory() as tmp:
-        script_file = Path(tmp) / "endpoint.sql"
-        script_file.write_text(script)
-        out = subprocess.run(
-            [
-                str(PGBENCH),
-                "-n",
-                "-M",
-                "prepared",
-                "-c",
-                str(clients),
-                "-j",
-                "1",
-                "-T",
-                f"{int(seconds)}",
-                "-f",
-                str(script_file),
-                "-l",
-                "--log-prefix",
-                str(Path(tmp) / "log"),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            cwd=tmp,
-        )
-        if out.returncode != 0:
-            return {"error": out.stderr.strip().splitlines()[-1:]}
-        latencies = sorted(
-            int(line.split()[2])
-            for log in Path(tmp).glob("log*")
-            for line in log.read_text().splitlines()
-        )
-    tps = next(
-        float(line.split("=")[1].split()[0])
-        for line in out.stdout.splitlines()
-        if line.startswith("tps")
-    )
-    return {
-        "connections": clients,
-        "rps": tps,
-        "p50_ms": latencies[len(latencies) // 2] / 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99)] / 1000,
-    }
 
 
 def settle(app_dsn: str, limit_seconds: float = 240.0) -> dict[str, Any]:
@@ -285,12 +86,115 @@ def settle(app_dsn: str, limit_seconds: float = 240.0) -> dict[str, Any]:
             if not workers or time.perf_counter() - started > limit_seconds:
                 break
             time.sleep(2)
-        conn.execute("checkpoint")
+    checkpoint(app_dsn)
     return {
         "seconds": time.perf_counter() - started,
         "autovacuum_workers_left": workers,
         "load_average_1m": os.getloadavg()[0],
     }
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One API benchmark's fixed inputs: the database, the sampled requests and the token."""
+
+    app_dsn: str
+    params_file: Path  # the parameter sets, for the minimal app
+    params: dict[str, list[dict[str, Any]]]  # endpoint -> parameter sets
+    paths: dict[str, list[str]]  # endpoint -> the real app's paths of those sets
+    bearer: str
+    seconds: float  # of each measured load run
+    log: Callable[[str], None]
+
+    def serve(
+        self, config: ServerConfig, app: str = "real", cache: bool = False
+    ) -> AbstractContextManager[int]:
+        """``app`` ("real" or "minimal") served under ``config``; yields its port."""
+        return server(
+            config.server,
+            app,
+            self.app_dsn,
+            self.params_file,
+            workers=config.workers,
+            pool=config.pool,
+            cache=cache,
+        )
+
+
+def compare_servers(work: Workload, configs: list[ServerConfig]) -> list[dict[str, Any]]:
+    """Ranking at 16 connections, response cache off, under each server configuration."""
+    servers = []
+    for config in configs:
+        with work.serve(config) as port:
+            load(port, work.paths["ranking"], 16, 1.0, work.bearer)  # warm up
+            result = load(port, work.paths["ranking"], 16, work.seconds, work.bearer)
+        result.update(config._asdict())
+        servers.append(result)
+        work.log(
+            f"  server {config.server} x{config.workers} pool {config.pool}:"
+            f" {result['rps']:,.0f} req/s, p99 {result['p99_ms']:.1f} ms"
+        )
+    return servers
+
+
+def measure_app(work: Workload, config: ServerConfig) -> dict[str, dict[int, dict[str, Any]]]:
+    """Every endpoint of the real app at 1/16/64 connections, response cache off."""
+    app: dict[str, dict[int, dict[str, Any]]] = {}
+    with work.serve(config) as port:
+        for name in ENDPOINTS:
+            load(port, work.paths[name], 16, 1.0, work.bearer)
+            app[name] = {
+                c: load(port, work.paths[name], c, work.seconds, work.bearer) for c in CONNECTIONS
+            }
+            work.log(
+                f"  {name}: "
+                + ", ".join(
+                    f"c{c} {r['rps']:,.0f} req/s p99 {r['p99_ms']:.1f} ms"
+                    for c, r in app[name].items()
+                )
+            )
+    return app
+
+
+def measure_minimal(work: Workload, config: ServerConfig) -> dict[str, dict[str, Any]]:
+    """The minimal app at 16 connections: the same SQL with no auth, validation or types,
+    on the same server (the ceiling the real app is held to)."""
+    minimal = {}
+    with work.serve(config, "minimal") as port:
+        for name in ENDPOINTS:
+            min_paths = [f"/min/{name}/{i}" for i in range(len(work.params[name]))]
+            load(port, min_paths, 16, 1.0)
+            minimal[name] = load(port, min_paths, 16, work.seconds)
+    return minimal
+
+
+def measure_endpoints(work: Workload, config: ServerConfig) -> dict[str, Any]:
+    """Per endpoint: the real app, the minimal app and pgbench running the endpoint's SQL."""
+    app = measure_app(work, config)
+    minimal = measure_minimal(work, config)
+    endpoints: dict[str, Any] = {}
+    for name in ENDPOINTS:
+        script = pgbench_script(name, work.params[name][:500])
+        on_postgres = pgbench(work.app_dsn, script, 16, work.seconds)
+        endpoints[name] = {"app": app[name], "minimal": minimal[name], "pgbench": on_postgres}
+        work.log(
+            f"  {name}: minimal {minimal[name]['rps']:,.0f} req/s,"
+            f" pgbench {on_postgres.get('rps', 0):,.0f} tps"
+        )
+    return endpoints
+
+
+def measure_cache(work: Workload, config: ServerConfig) -> dict[str, Any]:
+    """The response cache on repeated ranking requests (the lead's first pages): 200s, then
+    304s to If-None-Match."""
+    repeated = sorted(set(work.paths["ranking"]))[:20]
+    with work.serve(config, cache=True) as port:
+        load(port, repeated, 16, 1.0, work.bearer)
+        cached = load(port, repeated, 16, work.seconds, work.bearer)
+        etag = _etag(port, repeated[0], work.bearer)
+        not_modified = load(port, repeated[:1], 16, work.seconds, work.bearer, if_none_match=etag)
+    work.log(f"  cache: {cached['rps']:,.0f} req/s (200), {not_modified['rps']:,.0f} req/s (304)")
+    return {"distinct_paths": len(repeated), "ranking_200": cached, "ranking_304": not_modified}
 
 
 def run(
@@ -299,7 +203,7 @@ def run(
     full: bool = True,
     server_kind: str | None = None,
     workers: int | None = None,
-    log=print,
+    log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """The whole API benchmark (``full``) or only ranking at 16 connections (scale curve)."""
     seconds = seconds_per_run()
@@ -319,83 +223,22 @@ def run(
         params_file = Path(tmp) / "params.json"
         params_file.write_text(json.dumps(params))
         paths = {name: [e.path(v) for v in params[name]] for name, e in ENDPOINTS.items()}
-        # 1. which server: ranking, 16 connections, cache off
-        served = ("uvicorn-uvloop", os.cpu_count() or 1, DEFAULT_DB_POOL_SIZE)  # `kpi serve`
-        configs = [
-            ("uvicorn", 1, DEFAULT_DB_POOL_SIZE),
-            ("uvicorn-uvloop", 1, DEFAULT_DB_POOL_SIZE),
-            served,
-            ("uvicorn-uvloop", served[1], 4),
-            ("uvicorn-uvloop", served[1], 20),
-            ("granian", 1, DEFAULT_DB_POOL_SIZE),
-            ("granian", served[1], DEFAULT_DB_POOL_SIZE),
-        ]
+        work = Workload(app_dsn, params_file, params, paths, bearer, seconds, log)
+        served = served_config()
+        if full:
+            configs = server_sweep(served)
+        else:
+            configs = [
+                ServerConfig(server_kind or served.server, workers or served.workers, served.pool)
+            ]
+        report["servers"] = compare_servers(work, configs)
+        chosen = served if full else configs[0]
+        report["chosen"] = chosen._asdict()
         if not full:
-            configs = [(server_kind or served[0], workers or served[1], served[2])]
-        servers = []
-        for kind, n, pool in configs:
-            with server(kind, "real", app_dsn, params_file, workers=n, pool=pool) as port:
-                load(port, paths["ranking"], 16, 1.0, bearer)  # warm up
-                result = load(port, paths["ranking"], 16, seconds, bearer)
-            result.update(server=kind, workers=n, pool=pool)
-            servers.append(result)
-            log(
-                f"  server {kind} x{n} pool {pool}: {result['rps']:,.0f} req/s,"
-                f" p99 {result['p99_ms']:.1f} ms"
-            )
-        report["servers"] = servers
-        # Every further figure is of the configuration `kpi serve` runs, not the sweep's
-        # best: the table is what a user gets.
-        kind, n, pool = served if full else configs[0]
-        report["chosen"] = {"server": kind, "workers": n, "pool": pool}
-        if not full:
-            report["ranking_16"] = servers[0]
+            report["ranking_16"] = report["servers"][0]
             return report
-        # 2. every endpoint at 1/16/64 connections, the real app, cache off
-        endpoints: dict[str, Any] = {}
-        with server(kind, "real", app_dsn, params_file, workers=n, pool=pool) as port:
-            for name in ENDPOINTS:
-                load(port, paths[name], 16, 1.0, bearer)
-                endpoints[name] = {"app": {}}
-                for c in CONNECTIONS:
-                    endpoints[name]["app"][c] = load(port, paths[name], c, seconds, bearer)
-                log(
-                    f"  {name}: "
-                    + ", ".join(
-                        f"c{c} {r['rps']:,.0f} req/s p99 {r['p99_ms']:.1f} ms"
-                        for c, r in endpoints[name]["app"].items()
-                    )
-                )
-        # 3. the minimal app: same SQL, no auth/validation/types, same server
-        with server(kind, "minimal", app_dsn, params_file, workers=n, pool=pool) as port:
-            for name in ENDPOINTS:
-                min_paths = [f"/min/{name}/{i}" for i in range(len(params[name]))]
-                load(port, min_paths, 16, 1.0)
-                endpoints[name]["minimal"] = load(port, min_paths, 16, seconds)
-        # 4. pgbench: the endpoint's SQL straight on PostgreSQL
-        for name in ENDPOINTS:
-            endpoints[name]["pgbench"] = pgbench(
-                app_dsn, pgbench_script(name, params[name][:500]), 16, seconds
-            )
-            e = endpoints[name]
-            log(
-                f"  {name}: minimal {e['minimal']['rps']:,.0f} req/s,"
-                f" pgbench {e['pgbench'].get('rps', 0):,.0f} tps"
-            )
-        report["endpoints"] = endpoints
-        # 5. the response cache: repeated ranking requests (the lead's first pages)
-        repeated = sorted(set(paths["ranking"]))[:20]
-        with server(kind, "real", app_dsn, params_file, workers=n, pool=pool, cache=True) as port:
-            load(port, repeated, 16, 1.0, bearer)
-            cached = load(port, repeated, 16, seconds, bearer)
-            etag = _etag(port, repeated[0], bearer)
-            not_modified = load(port, repeated[:1], 16, seconds, bearer, if_none_match=etag)
-        report["cache"] = {
-            "distinct_paths": len(repeated),
-            "ranking_200": cached,
-            "ranking_304": not_modified,
-        }
-        log(f"  cache: {cached['rps']:,.0f} req/s (200), {not_modified['rps']:,.0f} req/s (304)")
+        report["endpoints"] = measure_endpoints(work, chosen)
+        report["cache"] = measure_cache(work, chosen)
     return report
 
 
@@ -409,12 +252,12 @@ def _etag(port: int, path: str, bearer: str) -> str:
 
 
 def app_dsn_of(data_dir: Path) -> str:
-    from bench.pipeline import _env, run_step
+    """The app database of the bench's embedded PostgreSQL (started if it is not running)."""
+    from bench.pipeline import start_db
 
-    started = run_step("db start", ["db", "start"], _env(data_dir))
-    for line in started.detail["stdout"].splitlines():
-        if line.startswith("KPI_APP_DSN="):
-            return line.split("=", 1)[1]
+    dsns = start_db(data_dir)
+    if "KPI_APP_DSN" in dsns:
+        return dsns["KPI_APP_DSN"]
     raise SystemExit("bench: no KPI_APP_DSN from `kpi db start`")
 
 
@@ -456,7 +299,3 @@ def markdown(report: dict[str, Any]) -> str:
         f" {c['ranking_304']['p99_ms']:.1f} ms).",
     ]
     return "\n".join(lines)
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values)

@@ -17,6 +17,7 @@ import psycopg
 
 from api.fraud import queries as fraud
 from api.leader_hub import queries as leader_hub
+from bench.common import busiest_markets
 
 LH = "/v1/leader-hub-metrics"
 FR = "/v1/fraud-reports"
@@ -40,6 +41,11 @@ def _page(total: int, per_page: int, rng: random.Random) -> int:
     return rng.randint(1, max(1, -(-total // per_page)))
 
 
+def _page_of(values: dict[str, Any]) -> int:
+    """The API's ``page`` of a parameter set's ``limit``/``offset``."""
+    return values["offset"] // values["limit"] + 1
+
+
 ENDPOINTS: dict[str, Endpoint] = {
     e.name: e
     for e in [
@@ -51,7 +57,7 @@ ENDPOINTS: dict[str, Endpoint] = {
             "ranking",
             lambda v: (
                 f"{LH}/markets/{v['market_id']}/providers?job_title={v['job_title']}"
-                f"&page={v['offset'] // v['limit'] + 1}"
+                f"&page={_page_of(v)}"
             ),
             lambda v: leader_hub.RANKING_SQL["on_scene_time"],
         ),
@@ -72,18 +78,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         ),
         Endpoint(
             "visits",
-            lambda v: (
-                f"{LH}/providers/{v['provider_id']}/provider-visits"
-                f"?page={v['offset'] // v['limit'] + 1}"
-            ),
+            lambda v: f"{LH}/providers/{v['provider_id']}/provider-visits?page={_page_of(v)}",
             lambda v: leader_hub.VISITS_SQL,
         ),
         Endpoint(
             "shifts",
-            lambda v: (
-                f"{LH}/providers/{v['provider_id']}/provider-shifts"
-                f"?page={v['offset'] // v['limit'] + 1}"
-            ),
+            lambda v: f"{LH}/providers/{v['provider_id']}/provider-shifts?page={_page_of(v)}",
             lambda v: leader_hub.SHIFTS_SQL["desc"],
         ),
         Endpoint(
@@ -95,18 +95,18 @@ ENDPOINTS: dict[str, Endpoint] = {
             "fraud_authorizations",
             lambda v: (
                 f"{FR}/authorizations?type=DOCTOR&settlement_type={v['settlement_type']}"
-                f"&page={v['offset'] // v['limit'] + 1}"
+                f"&page={_page_of(v)}"
             ),
             lambda v: fraud.AUTHORIZATION_SQL["DOCTOR"],
         ),
         Endpoint(
             "fraud_phone_numbers",
-            lambda v: f"{FR}/phone-numbers?page={v['offset'] // v['limit'] + 1}",
+            lambda v: f"{FR}/phone-numbers?page={_page_of(v)}",
             lambda v: fraud.PHONE_NUMBERS_SQL,
         ),
         Endpoint(
             "fraud_doctors",
-            lambda v: f"{FR}/doctors?page={v['offset'] // v['limit'] + 1}",
+            lambda v: f"{FR}/doctors?page={_page_of(v)}",
             lambda v: fraud.DOCTORS_SQL,
         ),
     ]
@@ -118,65 +118,79 @@ def sql_of(endpoint: str, values: dict[str, Any]) -> str:
 
 
 def lead_markets(conn: psycopg.Connection) -> list[int]:
-    return [
-        m
-        for (m,) in conn.execute(
-            "select market_id from leader_hub.markets_active_providers"
-            " group by market_id order by count(*) desc, market_id limit %s",
-            [LEAD_MARKETS],
-        )
-    ]
+    return busiest_markets(conn, LEAD_MARKETS)
 
 
-def sample(app_dsn: str, seed: int = 7, n: int = SAMPLES) -> tuple[list[int], dict[str, list]]:
-    """The lead's markets and ``n`` random parameter sets per endpoint."""
-    rng = random.Random(seed)
-    with psycopg.connect(app_dsn, autocommit=True) as conn:
-        markets = lead_markets(conn)
-        visible = [
-            p
-            for (p,) in conn.execute(
-                "select distinct provider_id from leader_hub.markets_active_providers"
-                " where market_id = any(%s) order by 1",
-                [markets],
-            )
-        ]
-        rankings = conn.execute(
+@dataclass(frozen=True)
+class Population:
+    """What the lead's token may see in the app database, to draw requests from."""
+
+    markets: list[int]
+    visible: list[int]  # providers active in the lead's markets
+    rankings: list[tuple[int, str, int]]  # (market, job title, ranked providers)
+    pairs: list[tuple[int, int]]  # (market, provider) with metrics
+    visits: dict[int, int]  # provider -> visits
+    shifts: dict[int, int]  # provider -> shifts
+    shift_ids: list[int]
+    fraud_counts: dict[str, int]  # reported rows: CITY / OTHER doctors, phones, doctors
+
+    @property
+    def with_visits(self) -> list[int]:
+        return [v for v in self.visible if v in self.visits] or self.visible
+
+    @property
+    def with_shifts(self) -> list[int]:
+        return [v for v in self.visible if v in self.shifts] or self.visible
+
+
+def _column(conn: psycopg.Connection, query: str, params: list[Any]) -> list[Any]:
+    return [value for (value,) in conn.execute(query, params)]
+
+
+def _population(conn: psycopg.Connection, markets: list[int], n: int) -> Population:
+    visible = _column(
+        conn,
+        "select distinct provider_id from leader_hub.markets_active_providers"
+        " where market_id = any(%s) order by 1",
+        [markets],
+    )
+    return Population(
+        markets=markets,
+        visible=visible,
+        rankings=conn.execute(
             "select metrics.market_id, providers.job_title, count(*)"
             " from leader_hub.market_provider_metrics as metrics"
             " join leader_hub.providers as providers using (provider_id)"
             " where metrics.market_id = any(%s) and providers.job_title in ('APP', 'DHMT')"
             " group by 1, 2 order by 1, 2",
             [markets],
-        ).fetchall()
-        pairs = conn.execute(
+        ).fetchall(),
+        pairs=conn.execute(
             "select market_id, provider_id from leader_hub.market_provider_metrics"
             " where market_id = any(%s) order by 1, 2",
             [markets],
-        ).fetchall()
-        visits = dict(
+        ).fetchall(),
+        visits=dict(
             conn.execute(
                 "select provider_id, count(*) from leader_hub.provider_visits"
                 " where provider_id = any(%s) group by 1",
                 [visible],
             ).fetchall()
-        )
-        shifts = dict(
+        ),
+        shifts=dict(
             conn.execute(
                 "select provider_id, count(*) from leader_hub.provider_shifts"
                 " where provider_id = any(%s) group by 1",
                 [visible],
             ).fetchall()
-        )
-        shift_ids = [
-            s
-            for (s,) in conn.execute(
-                "select shift_team_id from leader_hub.provider_shifts"
-                " where provider_id = any(%s) order by md5(shift_team_id::text) limit %s",
-                [visible, n],
-            )
-        ]
-        fraud_counts = dict(
+        ),
+        shift_ids=_column(
+            conn,
+            "select shift_team_id from leader_hub.provider_shifts"
+            " where provider_id = any(%s) order by md5(shift_team_id::text) limit %s",
+            [visible, n],
+        ),
+        fraud_counts=dict(
             conn.execute(
                 "select 'CITY', count(*) filter (where is_reported and settlement_type = 'CITY')"
                 " from fraud.authorization_doctor"
@@ -187,72 +201,78 @@ def sample(app_dsn: str, seed: int = 7, n: int = SAMPLES) -> tuple[list[int], di
                 " union all select 'doctors', count(*) filter (where is_reported)"
                 " from fraud.total_patients_doctor"
             ).fetchall()
-        )
-    base = {"token_markets": markets, "patterns": []}
+        ),
+    )
+
+
+def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any]]:
+    """One random parameter set per endpoint (the order of the ``rng`` calls fixes the
+    sample of a seed: keep it)."""
+    pop = population
+    base = {"token_markets": pop.markets, "patterns": []}
+    m = rng.choice(pop.markets)
+    p = rng.choice(pop.visible)
+    rm, title, count = rng.choice(pop.rankings)
+    pm, pp = rng.choice(pop.pairs)
+    vp = rng.choice(pop.with_visits)
+    sp = rng.choice(pop.with_shifts)
+    settlement = rng.choice(["CITY", "OTHER"])
+
+    def paged(per_page: int, total: int) -> dict[str, int]:
+        return {"limit": per_page, "offset": (_page(total, per_page, rng) - 1) * per_page}
+
+    whole_list = {"limit": MAX_ROWS, "offset": 0}
+    return {
+        "markets": {**base, **whole_list},
+        "market": {"market_id": m},
+        "ranking": {
+            **base,
+            "market_id": rm,
+            "job_title": title,
+            **paged(RANKING_PER_PAGE, count),
+        },
+        "market_provider": {"market_id": pm, "provider_id": pp},
+        "provider": {**base, "provider_id": p},
+        "provider_markets": {**base, "provider_id": p, **whole_list},
+        "visits": {
+            **base,
+            "provider_id": vp,
+            "is_abx_prescribed": None,
+            "is_escalated": None,
+            **paged(VISITS_PER_PAGE, pop.visits.get(vp, 0)),
+        },
+        "shifts": {
+            **base,
+            "provider_id": sp,
+            "last_days": None,
+            **paged(SHIFTS_PER_PAGE, pop.shifts.get(sp, 0)),
+        },
+        "breakdowns": {**base, "shift_team_id": rng.choice(pop.shift_ids), **whole_list},
+        "fraud_authorizations": {
+            "settlement_type": settlement,
+            **paged(FRAUD_PER_PAGE, pop.fraud_counts[settlement]),
+        },
+        "fraud_phone_numbers": paged(FRAUD_PER_PAGE, pop.fraud_counts["phones"]),
+        "fraud_doctors": {
+            "filtered": False,
+            "min_patients_qty": None,
+            "min_patient_increase_30d": None,
+            "min_patient_increase_30d_0": None,
+            **paged(FRAUD_PER_PAGE, pop.fraud_counts["doctors"]),
+        },
+    }
+
+
+def sample(app_dsn: str, seed: int = 7, n: int = SAMPLES) -> tuple[list[int], dict[str, list]]:
+    """The lead's markets and ``n`` random parameter sets per endpoint."""
+    rng = random.Random(seed)
+    with psycopg.connect(app_dsn, autocommit=True) as conn:
+        markets = lead_markets(conn)
+        population = _population(conn, markets, n)
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in ENDPOINTS}
     for _ in range(n):
-        m = rng.choice(markets)
-        p = rng.choice(visible)
-        rm, title, count = rng.choice(rankings)
-        pm, pp = rng.choice(pairs)
-        vp = rng.choice([v for v in visible if v in visits] or visible)
-        sp = rng.choice([v for v in visible if v in shifts] or visible)
-        settlement = rng.choice(["CITY", "OTHER"])
-
-        def paged(per_page: int, total: int) -> dict[str, int]:
-            return {"limit": per_page, "offset": (_page(total, per_page, rng) - 1) * per_page}
-
-        out["markets"].append({**base, "limit": MAX_ROWS, "offset": 0})
-        out["market"].append({"market_id": m})
-        out["ranking"].append(
-            {
-                **base,
-                "market_id": rm,
-                "job_title": title,
-                **paged(RANKING_PER_PAGE, count),
-            }
-        )
-        out["market_provider"].append({"market_id": pm, "provider_id": pp})
-        out["provider"].append({**base, "provider_id": p})
-        out["provider_markets"].append({**base, "provider_id": p, "limit": MAX_ROWS, "offset": 0})
-        out["visits"].append(
-            {
-                **base,
-                "provider_id": vp,
-                "is_abx_prescribed": None,
-                "is_escalated": None,
-                **paged(VISITS_PER_PAGE, visits.get(vp, 0)),
-            }
-        )
-        out["shifts"].append(
-            {
-                **base,
-                "provider_id": sp,
-                "last_days": None,
-                **paged(SHIFTS_PER_PAGE, shifts.get(sp, 0)),
-            }
-        )
-        out["breakdowns"].append(
-            {
-                **base,
-                "shift_team_id": rng.choice(shift_ids),
-                "limit": MAX_ROWS,
-                "offset": 0,
-            }
-        )
-        out["fraud_authorizations"].append(
-            {"settlement_type": settlement, **paged(FRAUD_PER_PAGE, fraud_counts[settlement])}
-        )
-        out["fraud_phone_numbers"].append(paged(FRAUD_PER_PAGE, fraud_counts["phones"]))
-        out["fraud_doctors"].append(
-            {
-                "filtered": False,
-                "min_patients_qty": None,
-                "min_patient_increase_30d": None,
-                "min_patient_increase_30d_0": None,
-                **paged(FRAUD_PER_PAGE, fraud_counts["doctors"]),
-            }
-        )
+        for name, values in _draw(population, rng).items():
+            out[name].append(values)
     return markets, out
 
 

@@ -24,9 +24,9 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from bench.common import checkpoint, write_result
 from kpi.settings import PROJECT_DIR
 
-RESULTS = PROJECT_DIR / "bench" / "results"
 AS_OF = "2026-11-20"
 
 
@@ -97,11 +97,6 @@ def _table_rows(stdout: str) -> dict[str, int]:
     return rows
 
 
-def checkpoint(dsn: str) -> None:
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("checkpoint")
-
-
 def copy_ceiling(warehouse_dsn: str, app_dsn: str, tables: list[str]) -> dict[str, float]:
     """Raw binary COPY TO STDOUT -> COPY FROM STDIN of the same tables into unlogged copies."""
     rows = 0
@@ -142,21 +137,25 @@ def top_models(target: Path, n: int = 10) -> list[tuple[str, float]]:
     return sorted(timed, key=lambda t: -t[1])[:n]
 
 
-def run(scale: float, data_dir: Path | None = None) -> dict:
-    data_dir = data_dir or PROJECT_DIR / ".kpi" / "bench"
-    env = _env(data_dir)
-    started = run_step("db start", ["db", "start"], env)
-    dsns = dict(
+def start_db(data_dir: Path) -> dict[str, str]:
+    """Start (or find running) the embedded PostgreSQL of ``data_dir``; its ``KPI_*`` DSNs."""
+    started = run_step("db start", ["db", "start"], _env(data_dir))
+    return dict(
         line.split("=", 1)
         for line in started.detail["stdout"].splitlines()
         if line.startswith("KPI_") and "=" in line
     )
+
+
+def run(scale: float, data_dir: Path | None = None) -> dict:
+    data_dir = data_dir or PROJECT_DIR / ".kpi" / "bench"
+    env = _env(data_dir)
+    dsns = start_db(data_dir)
     gen = run_step(
         "generate",
         ["generate", "--scale", str(scale), "--as-of", AS_OF, "--replace"],
         env,
     )
-    generated = _table_rows(gen.detail["stdout"])
     build = run_step("build", ["build", "--as-of", AS_OF], env)
     # First sync into an empty app database, then a second one of the same build
     # (the daily steady state: upserts that change nothing).
@@ -171,47 +170,54 @@ def run(scale: float, data_dir: Path | None = None) -> dict:
     synced = _table_rows(first.detail["stdout"])
     checkpoint(dsns["KPI_APP_DSN"])
     ceiling = copy_ceiling(dsns["KPI_WAREHOUSE_DSN"], dsns["KPI_APP_DSN"], sorted(synced))
-    total_synced = sum(synced.values())
     report = {
         "date": date.today().isoformat(),
         "machine": (
             f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         ),
         "scale": scale,
-        "generate": {
-            "peak_rss_mb": gen.peak_rss_mb,
-            "seconds": gen.seconds,
-            "rows": sum(generated.values()),
-            "rows_per_second": sum(generated.values()) / gen.seconds,
-            "tables": generated,
-            "table_seconds": table_seconds(gen.detail["lines"], gen.seconds),
-        },
+        "generate": _generate_figures(gen),
         "build": {
             "seconds": build.seconds,
             "peak_rss_mb": build.peak_rss_mb,
             "top_models": top_models(data_dir / "target"),
         },
         "load_average_1m_at_end": os.getloadavg()[0],
-        "sync": {
-            "peak_rss_first_mb": first.peak_rss_mb,
-            "peak_rss_again_mb": again.peak_rss_mb,
-            "rows": total_synced,
-            "first_seconds": first.seconds,
-            "first_rows_per_second": total_synced / first.seconds,
-            "again_seconds": again.seconds,
-            "peak_rss_mb": max(first.peak_rss_mb, again.peak_rss_mb),
-            "tables": synced,
-        },
+        "sync": _sync_figures(first, again, synced),
         "copy_ceiling": ceiling,
     }
-    for step in (gen, build, first, again, started):
-        step.detail.pop("lines", None)
     report["sync"]["share_of_ceiling"] = (
         report["sync"]["first_rows_per_second"] / ceiling["rows_per_second"]
     )
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"pipeline-scale-{scale:g}.json").write_text(json.dumps(report, indent=2) + "\n")
+    write_result(f"pipeline-scale-{scale:g}.json", report)
     return report
+
+
+def _generate_figures(gen: Step) -> dict:
+    generated = _table_rows(gen.detail["stdout"])
+    return {
+        "peak_rss_mb": gen.peak_rss_mb,
+        "seconds": gen.seconds,
+        "rows": sum(generated.values()),
+        "rows_per_second": sum(generated.values()) / gen.seconds,
+        "tables": generated,
+        "table_seconds": table_seconds(gen.detail["lines"], gen.seconds),
+    }
+
+
+def _sync_figures(first: Step, again: Step, synced: dict[str, int]) -> dict:
+    """The first sync (into an empty app database) and the second (same build again)."""
+    total_synced = sum(synced.values())
+    return {
+        "peak_rss_first_mb": first.peak_rss_mb,
+        "peak_rss_again_mb": again.peak_rss_mb,
+        "rows": total_synced,
+        "first_seconds": first.seconds,
+        "first_rows_per_second": total_synced / first.seconds,
+        "again_seconds": again.seconds,
+        "peak_rss_mb": max(first.peak_rss_mb, again.peak_rss_mb),
+        "tables": synced,
+    }
 
 
 def markdown(report: dict) -> str:

@@ -183,18 +183,24 @@
     return formatValue("duration", seconds);
   }
 
+  const DAY = /^(\d{4})-(\d{2})-(\d{2})/; // the date at the start of a date or timestamp
+
   // "2026-08-23" or "2026-08-23T07:00:00" -> "08/23/2026" (no time-zone conversion)
   function formatDate(text) {
-    const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text || "");
+    const m = DAY.exec(text || "");
     return m ? `${m[2]}/${m[3]}/${m[1]}` : NO_DATA;
+  }
+
+  // 13 -> "1 PM", 0 -> "12 AM"; with minutes: 13, "05" -> "1:05 PM"
+  function clock(hour, minutes) {
+    const shown = hour % 12 === 0 ? 12 : hour % 12;
+    return `${shown}${minutes === undefined ? "" : `:${minutes}`} ${hour < 12 ? "AM" : "PM"}`;
   }
 
   // "2026-08-23T13:05:00" -> "1:05 PM" (the wall time the API sends)
   function formatTime(text) {
     const m = /T(\d{2}):(\d{2})/.exec(text || "");
-    if (!m) return NO_DATA;
-    const h = Number(m[1]);
-    return `${h % 12 === 0 ? 12 : h % 12}:${m[2]} ${h < 12 ? "AM" : "PM"}`;
+    return m ? clock(Number(m[1]), m[2]) : NO_DATA;
   }
 
   const MONTHS = [
@@ -203,7 +209,7 @@
   ];
 
   function formatDayMonth(text) {
-    const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text || "");
+    const m = DAY.exec(text || "");
     return m ? `${MONTHS[Number(m[2]) - 1]} ${Number(m[3])}` : NO_DATA;
   }
 
@@ -268,6 +274,10 @@
     };
   }
 
+  // ------------------------------------------------------------- view pieces
+  // What every card is made of: a head with its title and controls, labelled fields,
+  // tables, the pager, and the loader that draws one request's answer into a section.
+
   function avatar(p, size) {
     return h("span", { class: `avatar ${size || ""}`, "aria-hidden": "true", text: initials(p) });
   }
@@ -276,19 +286,78 @@
     return h("div", { class: `message ${tone || ""}`, role: "status", text });
   }
 
-  function select(attrs, options, value) {
-    const el = h("select", attrs);
-    for (const [v, label] of options) {
-      const option = h("option", { value: v, text: label });
-      if (String(v) === String(value)) option.selected = true;
-      el.append(option);
-    }
+  function errorMessage(err) {
+    return messageBox(errorText(err), "bad");
+  }
+
+  // Fills a <select> with [value, label] options; the one equal to `value` is selected.
+  function setOptions(el, options, value) {
+    replace(
+      el,
+      options.map(([v, label]) => {
+        const option = h("option", { value: v, text: label });
+        if (String(v) === String(value)) option.selected = true;
+        return option;
+      }),
+    );
     return el;
   }
 
-  function pager(data, onPage, noun, testid) {
+  function select(attrs, options, value) {
+    return setOptions(h("select", attrs), options, value);
+  }
+
+  // A control with its visible label: <label class="field"><span>Market</span>…</label>
+  function field(label, control, inline) {
+    return h("label", { class: inline ? "field inline" : "field" }, h("span", { text: label }), control);
+  }
+
+  // A card's head: its title on the left, then what sits on the right (controls, a note).
+  function cardHead(title, ...right) {
+    return h("div", { class: "card-head" }, h("h2", { text: title }), right);
+  }
+
+  function controls(...children) {
+    return h("div", { class: "controls" }, children);
+  }
+
+  // A table; a header is its text or its <th> attributes. When there are no rows, one row
+  // across every column says why (`empty`), so an empty list never looks like a load error.
+  function dataTable(attrs, headers, rows, empty) {
+    const cells = headers.map((head) => h("th", typeof head === "string" ? { text: head } : head));
+    const none =
+      empty === undefined
+        ? []
+        : h("tr", {}, h("td", { colspan: headers.length, class: "empty-row", text: empty }));
+    return h(
+      "table",
+      { class: "table", ...attrs },
+      h("thead", {}, h("tr", {}, cells)),
+      h("tbody", {}, rows.length ? rows : none),
+    );
+  }
+
+  function marketName(m) {
+    return m.name || `Market ${m.market_id}`;
+  }
+
+  // A list's filters and page live in one object: a filter change starts again at page 1.
+  function refilter(filters, changes, reload) {
+    Object.assign(filters, changes, { page: 1 });
+    reload();
+  }
+
+  // "N visits · Previous · Page 2 of 5 · Next" for a paged answer; a click sets
+  // `filters.page` and reloads the list.
+  function pager(data, filters, reload, noun, testid) {
     const totalPages = data.total_pages || 0;
     const page = data.page || 1;
+    const turn = (to) => {
+      filters.page = to;
+      reload();
+    };
+    const step = (text, to, disabled) =>
+      h("button", { type: "button", class: "button small", text, disabled, onclick: () => turn(to) });
     return h(
       "div",
       { class: "pager", testid },
@@ -299,26 +368,70 @@
       h(
         "span",
         { class: "pager-controls" },
-        h("button", {
-          type: "button",
-          class: "button small",
-          text: "Previous",
-          disabled: page <= 1,
-          onclick: () => onPage(page - 1),
-        }),
+        step("Previous", page - 1, page <= 1),
         h("span", {
           class: "pager-page",
           testid: testid && `${testid}-page`,
           text: totalPages ? `Page ${page} of ${totalPages}` : "Page 0 of 0",
         }),
-        h("button", {
-          type: "button",
-          class: "button small",
-          text: "Next",
-          disabled: page >= totalPages,
-          onclick: () => onPage(page + 1),
-        }),
+        step("Next", page + 1, page >= totalPages),
       ),
+    );
+  }
+
+  // The load function of one section: `request()` fetches, `draw(data)` returns what the
+  // section then shows, a failure shows `failure(err)` (the error, by default). Only the
+  // newest call of the current view draws: an answer that arrives after the user has moved
+  // on (another view, market, filter or page) is dropped. `aria-busy` marks the wait.
+  function sectionLoader(seq, target, request, draw, failure) {
+    let latest = 0;
+    return async () => {
+      const mine = ++latest;
+      target.setAttribute("aria-busy", "true");
+      let data;
+      try {
+        data = await request();
+      } catch (err) {
+        if (seq === state.seq && mine === latest) replace(target, (failure || errorMessage)(err));
+        return;
+      }
+      if (seq !== state.seq || mine !== latest) return;
+      replace(target, draw(data));
+      target.removeAttribute("aria-busy");
+    };
+  }
+
+  // A paged table section: `table(items)` draws one page's rows, the pager turns pages.
+  function pagedSection(seq, body, filters, { request, table, noun, pagerTestid }) {
+    const load = sectionLoader(seq, body, request, (data) => [
+      table(data.items),
+      pager(data, filters, () => load(), noun, pagerTestid),
+    ]);
+    return load;
+  }
+
+  // A metric's tile: label, value, then (when given) its week change and an extra line.
+  function metricTile(key, value, change, extra) {
+    const metric = METRICS[key];
+    const tone = changeTone(key, change);
+    return h(
+      "div",
+      { class: `tile ${isNum(value) ? "" : "empty"}`, testid: `tile-${key}` },
+      h("div", { class: "tile-label", text: metric.label }),
+      h("div", { class: "tile-value", testid: `tile-${key}-value`, text: formatValue(metric.kind, value) }),
+      change === undefined
+        ? null
+        : h("div", {
+            class: `tile-change ${tone}`,
+            testid: `tile-${key}-change`,
+            "data-tone": tone,
+            title: metric.lowerIsBetter ? "lower is better" : "higher is better",
+            text: isNum(change)
+              ? `${changeArrow(change)}${formatChange(metric.kind, change)} this week`
+              : `Week change: ${NO_DATA}`,
+          }),
+      extra || null,
+      h("div", { class: "tile-note", text: metric.note }),
     );
   }
 
@@ -408,11 +521,21 @@
 
   // ------------------------------------------------------------------ session
 
+  function freshHub() {
+    return { market: null, title: "APP", metric: "on_scene_time", search: "", page: 1 };
+  }
+
   const state = {
-    hub: { market: null, title: "APP", metric: "on_scene_time", search: "", page: 1 },
+    hub: freshHub(),
     markets: null, // the token's markets (switcher), loaded once per sign-in
     seq: 0, // bumps on every view render; stale responses are dropped
   };
+
+  // A view's first request failed in a way it need not show: the user has already moved
+  // on to another view, or the 401 has already sent them to sign in.
+  function viewLeft(seq, err) {
+    return seq !== state.seq || (err instanceof ApiError && err.status === 401);
+  }
 
   function showAsOf(asOf) {
     const el = document.getElementById("as-of");
@@ -435,7 +558,7 @@
   function signIn(token) {
     setToken(token.trim());
     state.markets = null;
-    state.hub = { market: null, title: "APP", metric: "on_scene_time", search: "", page: 1 };
+    state.hub = freshHub();
     renderSession();
     if (window.location.hash === "#/") route();
     else window.location.hash = "#/";
@@ -461,9 +584,29 @@
 
   function renderLogin(reason) {
     const seq = ++state.seq;
-    const view = document.getElementById("view");
     const error = h("p", { class: "message bad", role: "alert", testid: "login-error", hidden: true });
     const roles = h("div", { class: "dev-roles", testid: "dev-login" });
+    replace(
+      document.getElementById("view"),
+      h(
+        "section",
+        { class: "card login", testid: "login" },
+        h("h1", { text: "Sign in to the Leader Hub" }),
+        reason ? messageBox(reason, "warn") : null,
+        roles,
+        tokenForm(error),
+        error,
+      ),
+    );
+    showDevRoles(seq, roles, error);
+  }
+
+  function showLoginError(error, text) {
+    error.hidden = false;
+    error.textContent = text;
+  }
+
+  function tokenForm(error) {
     const input = h("textarea", {
       id: "token-input",
       rows: 4,
@@ -472,21 +615,18 @@
       placeholder: "eyJhbGciOi…",
       testid: "token-input",
     });
-    const form = h(
+    const submit = (event) => {
+      event.preventDefault();
+      const token = input.value.trim();
+      if (token.split(".").length !== 3) {
+        showLoginError(error, "That does not look like a JWT (three dot-separated parts).");
+        return;
+      }
+      signIn(token);
+    };
+    return h(
       "form",
-      {
-        class: "token-form",
-        onsubmit: (event) => {
-          event.preventDefault();
-          const token = input.value.trim();
-          if (token.split(".").length !== 3) {
-            error.hidden = false;
-            error.textContent = "That does not look like a JWT (three dot-separated parts).";
-            return;
-          }
-          signIn(token);
-        },
-      },
+      { class: "token-form", onsubmit: submit },
       h("label", { for: "token-input", text: "Paste a bearer token" }),
       input,
       h("p", {
@@ -495,23 +635,23 @@
       }),
       h("button", { type: "submit", class: "button primary", text: "Use token", testid: "token-submit" }),
     );
-    replace(
-      view,
-      h(
-        "section",
-        { class: "card login", testid: "login" },
-        h("h1", { text: "Sign in to the Leader Hub" }),
-        reason ? messageBox(reason, "warn") : null,
-        roles,
-        form,
-        error,
-      ),
-    );
-    // The dev login exists only when the server runs in dev mode (kpi demo, kpi serve --dev).
+  }
+
+  // The dev login exists only when the server runs in dev mode (kpi demo, kpi serve --dev):
+  // elsewhere GET /dev/login is a 404 and `roles` stays empty.
+  function showDevRoles(seq, roles, error) {
     fetch(DEV_LOGIN, { headers: { Accept: "application/json" }, cache: "no-store" })
       .then((r) => (r.ok ? r.json() : null))
       .then((body) => {
         if (seq !== state.seq || !body || !Array.isArray(body.items)) return;
+        const roleButton = (role) =>
+          h("button", {
+            type: "button",
+            class: "button role",
+            text: role.label,
+            testid: `dev-role-${role.id}`,
+            onclick: () => devLogin(role.id, error),
+          });
         replace(
           roles,
           h("h2", { text: "Development login" }),
@@ -519,23 +659,7 @@
             class: "hint",
             text: "This server runs in dev mode: pick a demo role and it signs a dev token for you.",
           }),
-          h(
-            "ul",
-            { class: "role-list" },
-            body.items.map((role) =>
-              h(
-                "li",
-                {},
-                h("button", {
-                  type: "button",
-                  class: "button role",
-                  text: role.label,
-                  testid: `dev-role-${role.id}`,
-                  onclick: () => devLogin(role.id, error),
-                }),
-              ),
-            ),
-          ),
+          h("ul", { class: "role-list" }, body.items.map((role) => h("li", {}, roleButton(role)))),
           h("p", { class: "or", text: "or" }),
         );
       })
@@ -553,8 +677,7 @@
       if (!response.ok) throw new Error(body.message || "dev login failed");
       signIn(body.token);
     } catch (err) {
-      error.hidden = false;
-      error.textContent = err.message;
+      showLoginError(error, err.message);
     }
   }
 
@@ -565,6 +688,7 @@
     const view = document.getElementById("view");
     const hub = state.hub;
     const marketSelect = h("select", { id: "market-select", testid: "market-select", disabled: true });
+    const subtitle = h("p", { class: "subtitle", testid: "market-name" });
     const tiles = h("div", { class: "tiles", testid: "market-tiles" });
     const rankings = h("section", { class: "card rankings", testid: "rankings" });
     replace(
@@ -575,8 +699,8 @@
         h(
           "div",
           { class: "page-head" },
-          h("div", {}, h("h1", { text: "Leader Hub" }), h("p", { class: "subtitle", testid: "market-name" })),
-          h("label", { class: "field" }, h("span", { text: "Market" }), marketSelect),
+          h("div", {}, h("h1", { text: "Leader Hub" }), subtitle),
+          field("Market", marketSelect),
         ),
         tiles,
         rankings,
@@ -585,12 +709,7 @@
     try {
       if (!state.markets) state.markets = (await api("/markets")).items;
     } catch (err) {
-      if (seq !== state.seq || (err instanceof ApiError && err.status === 401)) return;
-      replace(view, h("section", { class: "card", testid: "hub-error" },
-        h("h1", { text: "Leader Hub" }),
-        messageBox(errorText(err), "bad"),
-        h("button", { type: "button", class: "button", text: "Sign in with another role", onclick: signOut }),
-      ));
+      if (!viewLeft(seq, err)) replace(view, hubError(err));
       return;
     }
     if (seq !== state.seq) return;
@@ -601,69 +720,48 @@
       return;
     }
     if (!markets.some((m) => m.market_id === hub.market)) hub.market = markets[0].market_id;
-    replace(
-      marketSelect,
-      markets.map((m) => {
-        const option = h("option", { value: m.market_id, text: m.name || `Market ${m.market_id}` });
-        option.selected = m.market_id === hub.market;
-        return option;
+    setOptions(marketSelect, markets.map((m) => [m.market_id, marketName(m)]), hub.market);
+    marketSelect.disabled = markets.length < 2;
+    const loadMarket = marketTiles(seq, tiles, subtitle);
+    const loadRankings = buildRankings(seq, rankings);
+    marketSelect.addEventListener("change", () =>
+      refilter(hub, { market: Number(marketSelect.value) }, () => {
+        loadMarket();
+        loadRankings();
       }),
     );
-    marketSelect.disabled = markets.length < 2;
-    marketSelect.addEventListener("change", () => {
-      hub.market = Number(marketSelect.value);
-      hub.page = 1;
-      loadMarket(seq, tiles, view);
-      loadRankings(seq, rankings);
-    });
-    buildRankings(seq, rankings);
-    loadMarket(seq, tiles, view);
-    loadRankings(seq, rankings);
+    loadMarket();
+    loadRankings();
   }
 
-  async function loadMarket(seq, tiles, view) {
-    const marketId = state.hub.market;
-    tiles.setAttribute("aria-busy", "true");
-    let market;
-    try {
-      market = await api(`/markets/${marketId}`);
-    } catch (err) {
-      if (seq === state.seq && marketId === state.hub.market) {
-        replace(tiles, messageBox(errorText(err), "bad"));
-      }
-      return;
-    }
-    if (seq !== state.seq || marketId !== state.hub.market) return;
-    const subtitle = view.querySelector("[data-testid=market-name]");
-    subtitle.textContent = `${market.name || `Market ${marketId}`}${market.short_name ? ` (${market.short_name})` : ""} · week change vs 7 days earlier`;
-    replace(tiles, MARKET_TILES.map((key) => metricTile(key, market[METRICS[key].value], market[METRICS[key].change])));
-    tiles.removeAttribute("aria-busy");
-  }
-
-  function metricTile(key, value, change, extra) {
-    const metric = METRICS[key];
-    const tone = changeTone(key, change);
+  function hubError(err) {
     return h(
-      "div",
-      { class: `tile ${isNum(value) ? "" : "empty"}`, testid: `tile-${key}` },
-      h("div", { class: "tile-label", text: metric.label }),
-      h("div", { class: "tile-value", testid: `tile-${key}-value`, text: formatValue(metric.kind, value) }),
-      change === undefined
-        ? null
-        : h("div", {
-            class: `tile-change ${tone}`,
-            testid: `tile-${key}-change`,
-            "data-tone": tone,
-            title: metric.lowerIsBetter ? "lower is better" : "higher is better",
-            text: isNum(change)
-              ? `${changeArrow(change)}${formatChange(metric.kind, change)} this week`
-              : `Week change: ${NO_DATA}`,
-          }),
-      extra || null,
-      h("div", { class: "tile-note", text: metric.note }),
+      "section",
+      { class: "card", testid: "hub-error" },
+      h("h1", { text: "Leader Hub" }),
+      errorMessage(err),
+      h("button", { type: "button", class: "button", text: "Sign in with another role", onclick: signOut }),
     );
   }
 
+  // The selected market's four tiles with their week changes, and its name above them.
+  function marketTiles(seq, tiles, subtitle) {
+    return sectionLoader(
+      seq,
+      tiles,
+      () => api(`/markets/${state.hub.market}`),
+      (market) => {
+        const short = market.short_name ? ` (${market.short_name})` : "";
+        subtitle.textContent = `${marketName(market)}${short} · week change vs 7 days earlier`;
+        return MARKET_TILES.map((key) =>
+          metricTile(key, market[METRICS[key].value], market[METRICS[key].change]),
+        );
+      },
+    );
+  }
+
+  // The rankings card: position filter, search, one tab per ranked metric of the position,
+  // and the paged table. Returns its load function; every choice lives in `state.hub`.
   function buildRankings(seq, container) {
     const hub = state.hub;
     const search = h("input", {
@@ -683,169 +781,115 @@
     );
     const tabs = h("div", { class: "tabs", role: "tablist", testid: "ranking-tabs" });
     const body = h("div", { class: "ranking-body", testid: "ranking-body" });
-    const renderTabs = () => {
-      replace(
-        tabs,
-        TABS[hub.title].map((key) =>
-          h("button", {
-            type: "button",
-            role: "tab",
-            class: "tab",
-            "aria-selected": key === hub.metric ? "true" : "false",
-            testid: `tab-${key}`,
-            text: METRICS[key].label,
-            onclick: () => {
-              hub.metric = key;
-              hub.page = 1;
-              renderTabs();
-              loadRankings(seq, container);
-            },
-          }),
-        ),
-      );
+    const load = pagedSection(seq, body, hub, {
+      request: () =>
+        api(`/markets/${hub.market}/providers`, {
+          job_title: hub.title,
+          metric: hub.metric,
+          search: hub.search.trim(),
+          page: hub.page,
+          per_page: RANKING_PAGE_SIZE,
+        }),
+      table: (items) => rankingTable(items, hub.metric, hub.search),
+      noun: ["care team member", "care team members"],
+      pagerTestid: "ranking-pager",
+    });
+    const reloadWithTabs = () => {
+      renderTabs();
+      load();
     };
+    const tab = (key) =>
+      h("button", {
+        type: "button",
+        role: "tab",
+        class: "tab",
+        "aria-selected": key === hub.metric ? "true" : "false",
+        testid: `tab-${key}`,
+        text: METRICS[key].label,
+        onclick: () => refilter(hub, { metric: key }, reloadWithTabs),
+      });
+    const renderTabs = () => replace(tabs, TABS[hub.title].map(tab));
     search.addEventListener(
       "input",
-      debounce(() => {
-        hub.search = search.value;
-        hub.page = 1;
-        loadRankings(seq, container);
-      }, 250),
+      debounce(() => refilter(hub, { search: search.value }, load), 250),
     );
     position.addEventListener("change", () => {
-      hub.title = position.value;
-      if (!TABS[hub.title].includes(hub.metric)) hub.metric = "on_scene_time";
-      hub.page = 1;
-      renderTabs();
-      loadRankings(seq, container);
+      const title = position.value;
+      const metric = TABS[title].includes(hub.metric) ? hub.metric : "on_scene_time";
+      refilter(hub, { title, metric }, reloadWithTabs);
     });
     renderTabs();
     replace(
       container,
-      h(
-        "div",
-        { class: "card-head" },
-        h("h2", { text: "Care team rankings" }),
-        h(
-          "div",
-          { class: "controls" },
-          h("label", { class: "field inline" }, h("span", { text: "Position" }), position),
-          search,
-        ),
-      ),
+      cardHead("Care team rankings", controls(field("Position", position, true), search)),
       tabs,
       body,
     );
+    return load;
   }
 
-  let rankingRequest = 0;
-
-  async function loadRankings(seq, container) {
-    const hub = state.hub;
-    const body = container.querySelector("[data-testid=ranking-body]");
-    if (!body) return;
-    const mine = ++rankingRequest;
-    body.setAttribute("aria-busy", "true");
-    const metric = METRICS[hub.metric];
-    let data;
-    try {
-      data = await api(`/markets/${hub.market}/providers`, {
-        job_title: hub.title,
-        metric: hub.metric,
-        search: hub.search.trim(),
-        page: hub.page,
-        per_page: RANKING_PAGE_SIZE,
-      });
-    } catch (err) {
-      if (seq === state.seq && mine === rankingRequest) replace(body, messageBox(errorText(err), "bad"));
-      return;
-    }
-    if (seq !== state.seq || mine !== rankingRequest) return;
-    const rows = data.items.map((row) => {
-      const p = row.provider;
-      const open = () => {
-        window.location.hash = `#/providers/${p.provider_id}`;
-      };
-      const tone = changeTone(hub.metric, row.week_change);
-      return h(
-        "tr",
-        {
-          class: "clickable",
-          tabindex: "0",
-          role: "link",
-          testid: "ranking-row",
-          "data-provider-id": p.provider_id,
-          onclick: open,
-          onkeydown: (e) => {
-            if (e.key === "Enter") open();
-          },
-        },
-        h("td", { class: "num", text: row.rank === null ? "\u2013" : String(row.rank) }),
-        h("td", {}, h("span", { class: "person" }, avatar(p), h("span", { class: "person-name", text: personName(p) }))),
-        h("td", {}, h("span", { class: "badge", text: p.job_title || NO_DATA })),
-        h("td", {
-          class: `value ${isNum(row.value) ? "" : "no-data"}`,
-          testid: "ranking-value",
-          text: formatValue(metric.kind, row.value),
-        }),
-        h("td", {
-          class: `change ${tone} ${isNum(row.week_change) ? "" : "no-data"}`,
-          "data-tone": tone,
-          text: isNum(row.week_change) ? `${changeArrow(row.week_change)}${formatChange(metric.kind, row.week_change)}` : NO_DATA,
-        }),
-        h("td", {
-          class: "rank",
-          testid: "ranking-rank",
-          text: row.rank === null ? NO_DATA : `rank ${row.rank} of ${row.ranked_providers}`,
-        }),
-      );
-    });
-    replace(
-      body,
-      h(
-        "table",
-        { class: "table", testid: "ranking-table" },
-        h(
-          "thead",
-          {},
-          h(
-            "tr",
-            {},
-            h("th", { class: "num", text: "#" }),
-            h("th", { text: "Care team member" }),
-            h("th", { text: "Position" }),
-            h("th", { text: metric.label }),
-            h("th", { text: "Week change" }),
-            h("th", { text: "Rank" }),
-          ),
-        ),
-        h(
-          "tbody",
-          {},
-          rows.length
-            ? rows
-            : h("tr", {}, h("td", { colspan: 6, class: "empty-row", text: hub.search ? "Nobody matches this search." : "No care team members." })),
-        ),
-      ),
-      pager(data, (page) => {
-        hub.page = page;
-        loadRankings(seq, container);
-      }, ["care team member", "care team members"], "ranking-pager"),
+  function rankingTable(items, metricKey, search) {
+    const metric = METRICS[metricKey];
+    return dataTable(
+      { testid: "ranking-table" },
+      [{ class: "num", text: "#" }, "Care team member", "Position", metric.label, "Week change", "Rank"],
+      items.map((row) => rankingRow(row, metricKey)),
+      search ? "Nobody matches this search." : "No care team members.",
     );
-    body.removeAttribute("aria-busy");
+  }
+
+  // One provider's row: a click (or Enter) opens their individual page.
+  function rankingRow(row, metricKey) {
+    const kind = METRICS[metricKey].kind;
+    const p = row.provider;
+    const open = () => {
+      window.location.hash = `#/providers/${p.provider_id}`;
+    };
+    const tone = changeTone(metricKey, row.week_change);
+    return h(
+      "tr",
+      {
+        class: "clickable",
+        tabindex: "0",
+        role: "link",
+        testid: "ranking-row",
+        "data-provider-id": p.provider_id,
+        onclick: open,
+        onkeydown: (e) => {
+          if (e.key === "Enter") open();
+        },
+      },
+      h("td", { class: "num", text: row.rank === null ? "\u2013" : String(row.rank) }),
+      h("td", {}, h("span", { class: "person" }, avatar(p), h("span", { class: "person-name", text: personName(p) }))),
+      h("td", {}, h("span", { class: "badge", text: p.job_title || NO_DATA })),
+      h("td", {
+        class: `value ${isNum(row.value) ? "" : "no-data"}`,
+        testid: "ranking-value",
+        text: formatValue(kind, row.value),
+      }),
+      h("td", {
+        class: `change ${tone} ${isNum(row.week_change) ? "" : "no-data"}`,
+        "data-tone": tone,
+        text: isNum(row.week_change) ? `${changeArrow(row.week_change)}${formatChange(kind, row.week_change)}` : NO_DATA,
+      }),
+      h("td", {
+        class: "rank",
+        testid: "ranking-rank",
+        text: row.rank === null ? NO_DATA : `rank ${row.rank} of ${row.ranked_providers}`,
+      }),
+    );
   }
 
   // --------------------------------------------------------------- individual
 
   async function renderProvider(providerId) {
     const seq = ++state.seq;
-    const view = document.getElementById("view");
     const header = h("section", { class: "card profile", testid: "provider-header" }, messageBox("Loading…"));
     const visits = h("section", { class: "card", testid: "visits" });
     const perMarket = h("section", { class: "card", testid: "market-performance" });
     const shifts = h("section", { class: "card", testid: "shifts" });
     replace(
-      view,
+      document.getElementById("view"),
       h(
         "section",
         { class: "provider", testid: "provider-page" },
@@ -864,19 +908,23 @@
         api(`/providers/${providerId}/markets`),
       ]);
     } catch (err) {
-      if (seq !== state.seq || (err instanceof ApiError && err.status === 401)) return;
-      replace(header, messageBox(errorText(err), "bad"));
-      visits.remove();
-      perMarket.remove();
-      shifts.remove();
+      if (viewLeft(seq, err)) return;
+      replace(header, errorMessage(err));
+      for (const section of [visits, perMarket, shifts]) section.remove();
       return;
     }
     if (seq !== state.seq) return;
+    const title = provider.provider.job_title === "DHMT" ? "DHMT" : "APP";
+    replace(header, providerHeader(provider, title, markets.items));
+    buildVisits(seq, visits, providerId);
+    buildMarketPerformance(seq, perMarket, providerId, title, markets.items);
+    buildShifts(seq, shifts, providerId, new Map(markets.items.map((m) => [m.market_id, m])));
+  }
+
+  // Name, position and markets, then the overall metrics of the position (no week changes).
+  function providerHeader(provider, title, markets) {
     const p = provider.provider;
-    const title = p.job_title === "DHMT" ? "DHMT" : "APP";
-    const marketNames = new Map(markets.items.map((m) => [m.market_id, m]));
-    replace(
-      header,
+    return [
       h(
         "div",
         { class: "profile-head" },
@@ -889,7 +937,7 @@
             "p",
             { class: "subtitle" },
             h("span", { class: "badge", testid: "provider-title", text: p.job_title || NO_DATA }),
-            ` Markets: ${markets.items.map((m) => m.name || m.market_id).join(", ") || NO_DATA}`,
+            ` Markets: ${markets.map((m) => m.name || m.market_id).join(", ") || NO_DATA}`,
           ),
         ),
       ),
@@ -898,10 +946,7 @@
         { class: "tiles six", testid: "provider-metrics" },
         HEADER_METRICS[title].map((key) => metricTile(key, provider[METRICS[key].value])),
       ),
-    );
-    buildVisits(seq, visits, providerId);
-    buildMarketPerformance(seq, perMarket, providerId, title, markets.items);
-    buildShifts(seq, shifts, providerId, marketNames);
+    ];
   }
 
   function buildVisits(seq, container, providerId) {
@@ -917,88 +962,63 @@
     const abx = select({ testid: "visit-abx", "aria-label": "ABX" }, yesNoOptions, "");
     const escalated = select({ testid: "visit-escalated", "aria-label": "Escalated" }, yesNoOptions, "");
     const body = h("div", { testid: "visits-body" });
-    let mine = 0;
-    const load = async () => {
-      const current = ++mine;
-      body.setAttribute("aria-busy", "true");
-      let data;
-      try {
-        data = await api(`/providers/${providerId}/provider-visits`, {
+    const load = pagedSection(seq, body, filters, {
+      request: () =>
+        api(`/providers/${providerId}/provider-visits`, {
           search: filters.search.trim(),
           is_abx_prescribed: filters.abx,
           is_escalated: filters.escalated,
           page: filters.page,
           per_page: VISITS_PAGE_SIZE,
-        });
-      } catch (err) {
-        if (seq === state.seq && current === mine) replace(body, messageBox(errorText(err), "bad"));
-        return;
-      }
-      if (seq !== state.seq || current !== mine) return;
-      const rows = data.items.map((v) =>
-        h(
-          "tr",
-          { testid: "visit-row" },
-          h(
-            "td",
-            {},
-            h("div", { class: "strong", text: [v.patient_first_name, v.patient_last_name].filter(Boolean).join(" ") || NO_DATA }),
-            h("div", { class: "muted", text: `Athena ID ${v.patient_athena_id || NO_DATA}` }),
-          ),
-          h("td", { text: formatDate(v.service_date) }),
-          h("td", { text: v.chief_complaint || NO_DATA }),
-          h("td", { text: v.diagnosis || NO_DATA }),
-          h("td", {}, h("span", { class: `pill ${v.is_abx_prescribed ? "on" : ""}`, title: v.abx_details || null, text: yesNo(v.is_abx_prescribed) })),
-          h("td", {}, h("span", { class: `pill ${v.is_escalated ? "warn" : ""}`, title: v.escalated_reason || null, text: yesNo(v.is_escalated) })),
+        }),
+      table: (items) =>
+        dataTable(
+          { testid: "visits-table" },
+          ["Patient", "Date", "Chief complaint", "Diagnosis", "ABX", "Escalated"],
+          items.map(visitRow),
+          "No visits match.",
         ),
-      );
-      replace(
-        body,
-        h(
-          "table",
-          { class: "table", testid: "visits-table" },
-          h("thead", {}, h("tr", {}, ["Patient", "Date", "Chief complaint", "Diagnosis", "ABX", "Escalated"].map((t) => h("th", { text: t })))),
-          h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 6, class: "empty-row", text: "No visits match." }))),
-        ),
-        pager(data, (page) => {
-          filters.page = page;
-          load();
-        }, ["visit", "visits"], "visits-pager"),
-      );
-      body.removeAttribute("aria-busy");
-    };
-    search.addEventListener("input", debounce(() => {
-      filters.search = search.value;
-      filters.page = 1;
-      load();
-    }, 250));
-    abx.addEventListener("change", () => {
-      filters.abx = abx.value;
-      filters.page = 1;
-      load();
+      noun: ["visit", "visits"],
+      pagerTestid: "visits-pager",
     });
-    escalated.addEventListener("change", () => {
-      filters.escalated = escalated.value;
-      filters.page = 1;
-      load();
-    });
+    search.addEventListener(
+      "input",
+      debounce(() => refilter(filters, { search: search.value }, load), 250),
+    );
+    abx.addEventListener("change", () => refilter(filters, { abx: abx.value }, load));
+    escalated.addEventListener("change", () => refilter(filters, { escalated: escalated.value }, load));
     replace(
       container,
-      h(
-        "div",
-        { class: "card-head" },
-        h("h2", { text: "Latest visits" }),
-        h(
-          "div",
-          { class: "controls" },
-          search,
-          h("label", { class: "field inline" }, h("span", { text: "ABX" }), abx),
-          h("label", { class: "field inline" }, h("span", { text: "Escalated" }), escalated),
-        ),
+      cardHead(
+        "Latest visits",
+        controls(search, field("ABX", abx, true), field("Escalated", escalated, true)),
       ),
       body,
     );
     load();
+  }
+
+  // A Yes / No / No data cell; `tone` marks a yes, `detail` is the hover text.
+  function flagCell(value, tone, detail) {
+    return h("td", {}, h("span", { class: `pill ${value ? tone : ""}`, title: detail || null, text: yesNo(value) }));
+  }
+
+  function visitRow(v) {
+    return h(
+      "tr",
+      { testid: "visit-row" },
+      h(
+        "td",
+        {},
+        h("div", { class: "strong", text: [v.patient_first_name, v.patient_last_name].filter(Boolean).join(" ") || NO_DATA }),
+        h("div", { class: "muted", text: `Athena ID ${v.patient_athena_id || NO_DATA}` }),
+      ),
+      h("td", { text: formatDate(v.service_date) }),
+      h("td", { text: v.chief_complaint || NO_DATA }),
+      h("td", { text: v.diagnosis || NO_DATA }),
+      flagCell(v.is_abx_prescribed, "on", v.abx_details),
+      flagCell(v.is_escalated, "warn", v.escalated_reason),
+    );
   }
 
   function buildMarketPerformance(seq, container, providerId, title, markets) {
@@ -1009,132 +1029,102 @@
     // seed: default to the first market of the alphabetical list (the API sends them by name)
     const marketSelect = select(
       { testid: "provider-market-select", "aria-label": "Market" },
-      markets.map((m) => [m.market_id, m.name || `Market ${m.market_id}`]),
+      markets.map((m) => [m.market_id, marketName(m)]),
       markets[0].market_id,
     );
     const tiles = h("div", { class: "tiles", testid: "provider-market-metrics" });
-    let mine = 0;
-    const load = async () => {
-      const current = ++mine;
-      const marketId = Number(marketSelect.value);
-      tiles.setAttribute("aria-busy", "true");
-      let data;
-      try {
-        data = await api(`/markets/${marketId}/providers/${providerId}`);
-      } catch (err) {
-        if (seq !== state.seq || current !== mine) return;
-        const text = err instanceof ApiError && err.status === 403
-          ? "This market is not among your sign-in's markets, so its figures are not shown."
-          : errorText(err);
-        replace(tiles, messageBox(text, "warn"));
-        return;
-      }
-      if (seq !== state.seq || current !== mine) return;
-      replace(
-        tiles,
-        MARKET_METRICS[title].map((key) => {
-          const m = METRICS[key];
-          const rank = data[m.rank];
-          return metricTile(
-            key,
-            data[m.value],
-            undefined,
-            h("div", {
-              class: "tile-rank",
-              testid: `tile-${key}-rank`,
-              text: isNum(rank) ? `rank ${rank} of ${data[m.ranked]}` : `rank: ${NO_DATA}`,
-            }),
-          );
-        }),
-      );
-      tiles.removeAttribute("aria-busy");
-    };
-    marketSelect.addEventListener("change", load);
-    replace(
-      container,
-      h(
-        "div",
-        { class: "card-head" },
-        h("h2", { text: "Performance per market" }),
-        h("label", { class: "field inline" }, h("span", { text: "Market" }), marketSelect),
-      ),
+    const load = sectionLoader(
+      seq,
       tiles,
+      () => api(`/markets/${Number(marketSelect.value)}/providers/${providerId}`),
+      (data) => MARKET_METRICS[title].map((key) => rankedTile(key, data)),
+      (err) =>
+        messageBox(
+          err instanceof ApiError && err.status === 403
+            ? "This market is not among your sign-in's markets, so its figures are not shown."
+            : errorText(err),
+          "warn",
+        ),
     );
+    marketSelect.addEventListener("change", load);
+    replace(container, cardHead("Performance per market", field("Market", marketSelect, true)), tiles);
     load();
+  }
+
+  // A metric's tile in one market, with the provider's rank there instead of a week change.
+  function rankedTile(key, data) {
+    const m = METRICS[key];
+    const rank = data[m.rank];
+    return metricTile(
+      key,
+      data[m.value],
+      undefined,
+      h("div", {
+        class: "tile-rank",
+        testid: `tile-${key}-rank`,
+        text: isNum(rank) ? `rank ${rank} of ${data[m.ranked]}` : `rank: ${NO_DATA}`,
+      }),
+    );
   }
 
   function buildShifts(seq, container, providerId, marketNames) {
     const filters = { page: 1 };
     const body = h("div", { testid: "shifts-body" });
-    let mine = 0;
-    const load = async () => {
-      const current = ++mine;
-      body.setAttribute("aria-busy", "true");
-      let data;
-      try {
-        data = await api(`/providers/${providerId}/provider-shifts`, {
+    const load = pagedSection(seq, body, filters, {
+      request: () =>
+        api(`/providers/${providerId}/provider-shifts`, {
           page: filters.page,
           per_page: SHIFTS_PAGE_SIZE,
-        });
-      } catch (err) {
-        if (seq === state.seq && current === mine) replace(body, messageBox(errorText(err), "bad"));
-        return;
-      }
-      if (seq !== state.seq || current !== mine) return;
-      const rows = data.items.map((s) => {
-        const market = marketNames.get(s.market_id);
-        return h(
-          "tr",
-          { testid: "shift-row", "data-shift-id": s.shift_team_id },
-          h(
-            "td",
-            {},
-            h("div", { class: "strong", text: formatDate(s.service_date) }),
-            h("div", { class: "muted", text: `${formatTime(s.start_time)} \u2013 ${formatTime(s.end_time)}` }),
-          ),
-          h("td", { text: market ? market.short_name || market.name : s.market_id === null ? NO_DATA : `#${s.market_id}` }),
-          h("td", { text: formatDuration(s.out_the_door_duration_seconds) }),
-          h("td", { text: formatDuration(s.en_route_duration_seconds) }),
-          h("td", { text: formatDuration(s.on_scene_duration_seconds) }),
-          h(
-            "td",
-            {},
-            s.is_break_skipped
-              ? h("span", { class: "pill warn", testid: "break-skipped", title: "No break was taken on this shift", text: "Break skipped" })
-              : formatDuration(s.on_break_duration_seconds),
-          ),
-          h("td", { text: formatDuration(s.idle_duration_seconds) }),
-          h("td", { class: "num", text: isNum(s.patients_seen) ? String(s.patients_seen) : NO_DATA }),
-          h(
-            "td",
-            {},
-            h("button", {
-              type: "button",
-              class: "button small",
-              testid: "shift-details",
-              text: "See details",
-              onclick: () => openShiftModal(s, market),
-            }),
-          ),
-        );
-      });
-      replace(
-        body,
-        h(
-          "table",
-          { class: "table", testid: "shifts-table" },
-          h("thead", {}, h("tr", {}, ["Shift", "Market", "Out the door", "En route", "On scene", "On break", "Idle", "Visits", ""].map((t) => h("th", { text: t })))),
-          h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 9, class: "empty-row", text: "No shifts in the shift history window." }))),
+        }),
+      table: (items) =>
+        dataTable(
+          { testid: "shifts-table" },
+          ["Shift", "Market", "Out the door", "En route", "On scene", "On break", "Idle", "Visits", ""],
+          items.map((s) => shiftRow(s, marketNames.get(s.market_id))),
+          "No shifts in the shift history window.",
         ),
-        pager(data, (page) => {
-          filters.page = page;
-          load();
-        }, ["shift", "shifts"], "shifts-pager"),
-      );
-      body.removeAttribute("aria-busy");
-    };
-    replace(container, h("div", { class: "card-head" }, h("h2", { text: "Shift breakdowns" }), h("span", { class: "muted", text: "newest first, 10 per page" })), body);
+      noun: ["shift", "shifts"],
+      pagerTestid: "shifts-pager",
+    });
+    replace(container, cardHead("Shift breakdowns", h("span", { class: "muted", text: "newest first, 10 per page" })), body);
     load();
+  }
+
+  function durationCell(seconds) {
+    return h("td", { text: formatDuration(seconds) });
+  }
+
+  function shiftRow(s, market) {
+    return h(
+      "tr",
+      { testid: "shift-row", "data-shift-id": s.shift_team_id },
+      h(
+        "td",
+        {},
+        h("div", { class: "strong", text: formatDate(s.service_date) }),
+        h("div", { class: "muted", text: `${formatTime(s.start_time)} \u2013 ${formatTime(s.end_time)}` }),
+      ),
+      h("td", { text: market ? market.short_name || market.name : s.market_id === null ? NO_DATA : `#${s.market_id}` }),
+      durationCell(s.out_the_door_duration_seconds),
+      durationCell(s.en_route_duration_seconds),
+      durationCell(s.on_scene_duration_seconds),
+      s.is_break_skipped
+        ? h("td", {}, h("span", { class: "pill warn", testid: "break-skipped", title: "No break was taken on this shift", text: "Break skipped" }))
+        : durationCell(s.on_break_duration_seconds),
+      durationCell(s.idle_duration_seconds),
+      h("td", { class: "num", text: isNum(s.patients_seen) ? String(s.patients_seen) : NO_DATA }),
+      h(
+        "td",
+        {},
+        h("button", {
+          type: "button",
+          class: "button small",
+          testid: "shift-details",
+          text: "See details",
+          onclick: () => openShiftModal(s, market),
+        }),
+      ),
+    );
   }
 
   // ------------------------------------------------------------- shift modal
@@ -1145,29 +1135,16 @@
     if (modalCleanup) modalCleanup();
   }
 
-  async function openShiftModal(shift, market) {
-    closeModal();
+  // Shows a dialog over the page (`head` holds its #modal-title) until Escape, its × or a
+  // click outside closes it; focus then returns where it was. Returns the backdrop.
+  function openModal(head, content) {
     const root = document.getElementById("modal-root");
     const previousFocus = document.activeElement;
-    const content = h("div", { class: "modal-body", testid: "timeline-body" }, messageBox("Loading…"));
     const closeButton = h("button", { type: "button", class: "button ghost close", "aria-label": "Close", testid: "modal-close", text: "\u00D7" });
     const dialog = h(
       "div",
       { class: "modal", role: "dialog", "aria-modal": "true", "aria-labelledby": "modal-title", testid: "shift-modal" },
-      h(
-        "div",
-        { class: "modal-head" },
-        h(
-          "div",
-          {},
-          h("h2", { id: "modal-title", testid: "modal-title", text: `Shift breakdown \u00B7 ${formatDayMonth(shift.service_date)}` }),
-          h("p", {
-            class: "muted",
-            text: `${formatDate(shift.service_date)} \u00B7 ${formatTime(shift.start_time)} \u2013 ${formatTime(shift.end_time)}${market ? ` \u00B7 ${market.name}` : ""}`,
-          }),
-        ),
-        closeButton,
-      ),
+      h("div", { class: "modal-head" }, head, closeButton),
       content,
     );
     const backdrop = h("div", { class: "backdrop", testid: "modal-backdrop" }, dialog);
@@ -1187,82 +1164,113 @@
     };
     root.append(backdrop);
     closeButton.focus();
+    return backdrop;
+  }
+
+  async function openShiftModal(shift, market) {
+    closeModal();
+    const content = h("div", { class: "modal-body", testid: "timeline-body" }, messageBox("Loading…"));
+    const head = h(
+      "div",
+      {},
+      h("h2", { id: "modal-title", testid: "modal-title", text: `Shift breakdown \u00B7 ${formatDayMonth(shift.service_date)}` }),
+      h("p", {
+        class: "muted",
+        text: `${formatDate(shift.service_date)} \u00B7 ${formatTime(shift.start_time)} \u2013 ${formatTime(shift.end_time)}${market ? ` \u00B7 ${market.name}` : ""}`,
+      }),
+    );
+    const backdrop = openModal(head, content);
     let data;
     try {
       data = await api(`/provider-shifts/${shift.shift_team_id}/provider-shift-breakdowns`);
     } catch (err) {
-      if (backdrop.isConnected) replace(content, messageBox(errorText(err), "bad"));
+      if (backdrop.isConnected) replace(content, errorMessage(err));
       return;
     }
     if (!backdrop.isConnected) return;
     replace(content, timeline(shift, data.items));
   }
 
-  function timeline(shift, phases) {
-    const starts = phases.map((p) => epochSeconds(p.start_time)).filter(isNum);
-    const ends = phases.map((p) => epochSeconds(p.end_time)).filter(isNum);
-    const from = Math.min(...[epochSeconds(shift.start_time), ...starts].filter(isNum));
-    const to = Math.max(...[epochSeconds(shift.end_time), ...ends].filter(isNum));
+  // A phase row with its key (an unknown phase counts as idle) and its times in seconds.
+  function phaseOf(p) {
+    return {
+      row: p,
+      key: PHASES[p.phase] ? p.phase : "idle",
+      start: epochSeconds(p.start_time),
+      end: epochSeconds(p.end_time),
+    };
+  }
+
+  // The shift drawn from its earliest to its latest time (shift or phase): coloured
+  // segments, an hour axis, the totals per phase and the list of phases.
+  function timeline(shift, rows) {
+    const phases = rows.map(phaseOf);
+    const from = Math.min(...[epochSeconds(shift.start_time), ...phases.map((p) => p.start)].filter(isNum));
+    const to = Math.max(...[epochSeconds(shift.end_time), ...phases.map((p) => p.end)].filter(isNum));
     if (!phases.length || !isNum(from) || !isNum(to) || to <= from) {
       return messageBox("No phases were recorded for this shift.", "warn");
     }
-    const span = to - from;
+    const drawn = phases.filter((p) => isNum(p.start) && isNum(p.end) && p.end > p.start);
     const totals = {};
+    for (const p of drawn) totals[p.key] = (totals[p.key] || 0) + (p.end - p.start);
+    return [
+      h("div", { class: "timeline-wrap" }, timelineBar(drawn, from, to), timelineAxis(from, to)),
+      h(
+        "ul",
+        { class: "legend", testid: "timeline-legend" },
+        Object.entries(PHASES).map(([key, label]) =>
+          h("li", {}, h("span", { class: `swatch phase-${key}` }), `${label} `, h("strong", { text: formatDuration(totals[key] || 0) })),
+        ),
+      ),
+      shift.is_break_skipped ? messageBox("Break skipped on this shift.", "warn") : null,
+      phaseTable(phases),
+    ];
+  }
+
+  function timelineBar(phases, from, to) {
+    const span = to - from;
     const bar = h("div", { class: "timeline", testid: "timeline", role: "img", "aria-label": "Shift timeline" });
-    for (const p of phases) {
-      const start = epochSeconds(p.start_time);
-      const end = epochSeconds(p.end_time);
-      if (!isNum(start) || !isNum(end) || end <= start) continue;
-      const phase = PHASES[p.phase] ? p.phase : "idle";
-      totals[phase] = (totals[phase] || 0) + (end - start);
+    for (const { row, key, start, end } of phases) {
       const segment = h("div", {
-        class: `segment phase-${phase}`,
-        testid: `segment-${phase}`,
-        title: `${PHASES[phase]}: ${formatTime(p.start_time)} \u2013 ${formatTime(p.end_time)} (${formatDuration(end - start)})`,
+        class: `segment phase-${key}`,
+        testid: `segment-${key}`,
+        title: `${PHASES[key]}: ${formatTime(row.start_time)} \u2013 ${formatTime(row.end_time)} (${formatDuration(end - start)})`,
       });
       segment.style.left = `${((start - from) / span) * 100}%`;
       segment.style.width = `${((end - start) / span) * 100}%`;
       bar.append(segment);
     }
+    return bar;
+  }
+
+  function timelineAxis(from, to) {
+    const span = to - from;
     const axis = h("div", { class: "axis" });
     const firstHour = Math.ceil(from / 3600) * 3600;
     const step = span > 12 * 3600 ? 2 * 3600 : 3600;
     for (let t = firstHour; t <= to; t += step) {
-      const hour = new Date(t * 1000).getUTCHours();
-      const tick = h("span", { class: "tick", text: `${hour % 12 === 0 ? 12 : hour % 12} ${hour < 12 ? "AM" : "PM"}` });
+      const tick = h("span", { class: "tick", text: clock(new Date(t * 1000).getUTCHours()) });
       tick.style.left = `${((t - from) / span) * 100}%`;
       axis.append(tick);
     }
-    const legend = h(
-      "ul",
-      { class: "legend", testid: "timeline-legend" },
-      Object.entries(PHASES).map(([key, label]) =>
-        h("li", {}, h("span", { class: `swatch phase-${key}` }), `${label} `, h("strong", { text: formatDuration(totals[key] || 0) })),
-      ),
-    );
-    const list = h(
-      "table",
+    return axis;
+  }
+
+  function phaseTable(phases) {
+    return dataTable(
       { class: "table compact", testid: "timeline-table" },
-      h("thead", {}, h("tr", {}, ["Phase", "From", "To", "Duration"].map((t) => h("th", { text: t })))),
-      h(
-        "tbody",
-        {},
-        phases.map((p) => {
-          const start = epochSeconds(p.start_time);
-          const end = epochSeconds(p.end_time);
-          const phase = PHASES[p.phase] ? p.phase : "idle";
-          return h(
-            "tr",
-            {},
-            h("td", {}, h("span", { class: `swatch phase-${phase}` }), PHASES[phase]),
-            h("td", { text: formatTime(p.start_time) }),
-            h("td", { text: formatTime(p.end_time) }),
-            h("td", { text: isNum(start) && isNum(end) ? formatDuration(end - start) : NO_DATA }),
-          );
-        }),
+      ["Phase", "From", "To", "Duration"],
+      phases.map(({ row, key, start, end }) =>
+        h(
+          "tr",
+          {},
+          h("td", {}, h("span", { class: `swatch phase-${key}` }), PHASES[key]),
+          h("td", { text: formatTime(row.start_time) }),
+          h("td", { text: formatTime(row.end_time) }),
+          h("td", { text: isNum(start) && isNum(end) ? formatDuration(end - start) : NO_DATA }),
+        ),
       ),
     );
-    return [h("div", { class: "timeline-wrap" }, bar, axis), legend, shift.is_break_skipped ? messageBox("Break skipped on this shift.", "warn") : null, list];
   }
 
   // ------------------------------------------------------------------- router

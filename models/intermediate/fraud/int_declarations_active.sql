@@ -1,6 +1,9 @@
--- The active declarations of qualifying doctors, each with whether its person
--- authenticates OFFLINE. The patients of a doctor or legal entity are the distinct
--- persons here; the person's own status is not checked (SPEC §7).
+{#-
+    The active declarations of qualifying doctors, each with whether its person
+    authenticates OFFLINE. The patients of a doctor or legal entity are the distinct
+    persons here; the person's own status is not checked (SPEC §7).
+-#}
+
 with
 
 declarations as (

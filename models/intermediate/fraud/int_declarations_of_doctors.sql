@@ -1,6 +1,9 @@
--- Every declaration registered on or before D with a qualifying doctor employee
--- (int_doctors), carrying the doctor's key and settlement type. The doctor and legal
--- entity are the employee's (seed 004 joins employee.id = declarations.employee_id).
+{#-
+    Every declaration registered on or before D with a qualifying doctor employee
+    (int_doctors), carrying the doctor's key and settlement type. The doctor and legal
+    entity are the employee's (seed 004 joins employee.id = declarations.employee_id).
+-#}
+
 with
 
 declarations as (

@@ -1,7 +1,10 @@
--- The qualifying doctor employee rows (SPEC §7): employee_type DOCTOR, active, APPROVED,
--- registered on or before D. A doctor is (party_id, legal_entity_id); one doctor can
--- have several such rows (several divisions), so this model keeps the employee grain
--- and carries the doctor-level first registration date and lifetime on every row.
+{#-
+    The qualifying doctor employee rows (SPEC §7): employee_type DOCTOR, active, APPROVED,
+    registered on or before D. A doctor is (party_id, legal_entity_id); one doctor can
+    have several such rows (several divisions), so this model keeps the employee grain
+    and carries the doctor-level first registration date and lifetime on every row.
+-#}
+
 with
 
 employees as (

@@ -1,5 +1,8 @@
--- The persons who authenticate OFFLINE: one row per person having at least one OFFLINE
--- authentication-method row, whatever other methods (OTP, NA) they also have.
+{#-
+    The persons who authenticate OFFLINE: one row per person having at least one OFFLINE
+    authentication-method row, whatever other methods (OTP, NA) they also have.
+-#}
+
 with
 
 authentication_methods as (

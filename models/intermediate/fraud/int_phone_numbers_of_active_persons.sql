@@ -1,6 +1,9 @@
--- The distinct (phone number, person) pairs of active persons: every person_phones
--- number (any type) plus every OTP authentication number, normalized to digits in
--- staging. Numbers without a digit are dropped.
+{#-
+    The distinct (phone number, person) pairs of active persons: every person_phones
+    number (any type) plus every OTP authentication number, normalized to digits in
+    staging. Numbers without a digit are dropped.
+-#}
+
 with
 
 active_persons as (

@@ -6,57 +6,8 @@
     D − change_days.
 -#}
 
-with
-
-windowed_shifts as (
-    select
-        market_group_id,
-        provider_id,
-        shift_seconds,
-        on_break_seconds,
-        on_task_seconds,
-        {{ is_in_day_window('shift_date', var('on_task_window_days')) }}
-            as is_in_current_window,
-        {{ is_in_day_window('shift_date', var('on_task_window_days'), var('change_days')) }}
-            as is_in_previous_window
-    from {{ ref('int_shifts_by_provider') }}
-    where
-        (
-            {{ is_in_day_window('shift_date', var('on_task_window_days')) }}
-            or {{ is_in_day_window('shift_date', var('on_task_window_days'), var('change_days')) }}
-        )
-        and market_group_id is not null
-),
-
-shifts_by_window as (
-    {{ split_metric_windows('windowed_shifts', [
-        'market_group_id',
-        'provider_id',
-        'shift_seconds',
-        'on_break_seconds',
-        'on_task_seconds',
-    ]) }}
-),
-
-metrics_by_window as (
-    select
-        market_group_id,
-        provider_id,
-        metric_window,
-        count(*) as shift_count,
-        {{ on_task_percent() }} as on_task_percent
-    from shifts_by_window
-    group by market_group_id, provider_id, metric_window
-),
-
-pivoted as (
-    select
-        market_group_id,
-        provider_id,
-        {{ pivot_metric_windows('shift_count') }},
-        {{ pivot_metric_windows('on_task_percent') }}
-    from metrics_by_window
-    group by market_group_id, provider_id
-)
-
-select * from pivoted
+{{ on_task_by_window(
+    ref('int_shifts_by_provider'),
+    key_columns=['market_group_id', 'provider_id'],
+    where='market_group_id is not null',
+) }}

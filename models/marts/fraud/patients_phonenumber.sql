@@ -1,9 +1,7 @@
-{{
-    config(
-        dist='even',
-        sort=['report_rank'],
-    )
-}}
+{#-
+    Phone numbers report (SPEC §7): one row per phone number carried by more than
+    `phone_min_patients` active persons, ranked by how many (one report partition).
+-#}
 
 with
 
@@ -41,15 +39,10 @@ scored as (
 ),
 
 final as (
-    select
-        cast(phone_number as varchar(32)) as phone_number,
-        cast(patients_qty as bigint) as patients_qty,
-        {{ as_of_date() }} as report_date,
-        cast(report_rank as bigint) as report_rank,
-        is_reported,
-        cast(outlier_score as numeric(18, 4)) as outlier_score,
-        is_statistical_outlier
-    from scored
+    {{ fraud_report_columns('scored', {
+        'phone_number': 'varchar(32)',
+        'patients_qty': 'bigint',
+    }) }}
 )
 
 select * from final

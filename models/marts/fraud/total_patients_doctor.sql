@@ -1,9 +1,8 @@
-{{
-    config(
-        dist='even',
-        sort=['report_rank'],
-    )
-}}
+{#-
+    Doctors report (SPEC §7): one row per doctor (party, legal entity) with more than
+    `doctor_min_patients` patients and the growth of its new declarations, ranked by
+    patient_increase_30d, then patient_increase_30d_0 (one report partition).
+-#}
 
 with
 
@@ -125,21 +124,16 @@ scored as (
 ),
 
 final as (
-    select
-        cast(party_id as varchar(36)) as party_id,
-        cast(legal_entity_id as varchar(36)) as legal_entity_id,
-        cast(patients_qty as bigint) as patients_qty,
-        cast(new_30 as bigint) as new_30,
-        cast(new_prev_60 as bigint) as new_prev_60,
-        cast(lifetime_days as integer) as lifetime_days,
-        cast(patient_increase_30d as double precision) as patient_increase_30d,
-        cast(patient_increase_30d_0 as bigint) as patient_increase_30d_0,
-        {{ as_of_date() }} as report_date,
-        cast(report_rank as bigint) as report_rank,
-        is_reported,
-        cast(outlier_score as numeric(18, 4)) as outlier_score,
-        is_statistical_outlier
-    from scored
+    {{ fraud_report_columns('scored', {
+        'party_id': 'varchar(36)',
+        'legal_entity_id': 'varchar(36)',
+        'patients_qty': 'bigint',
+        'new_30': 'bigint',
+        'new_prev_60': 'bigint',
+        'lifetime_days': 'integer',
+        'patient_increase_30d': 'double precision',
+        'patient_increase_30d_0': 'bigint',
+    }) }}
 )
 
 select * from final

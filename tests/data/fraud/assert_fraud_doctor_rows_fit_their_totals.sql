@@ -1,5 +1,8 @@
--- A doctor's row per settlement type in authorization_doctor counts a subset of the
--- doctor's patients in total_patients_doctor: the total row exists and is not smaller.
+{#-
+    A doctor's row per settlement type in authorization_doctor counts a subset of the
+    doctor's patients in total_patients_doctor: the total row exists and is not smaller.
+-#}
+
 with
 
 doctor_settlement_rows as (

@@ -1,6 +1,9 @@
--- A legal entity's patients (per settlement type) include each of its doctors' patients
--- there: a doctor with more than legal_entity_min_patients patients implies a legal
--- entity row with at least as many patients and offline patients.
+{#-
+    A legal entity's patients (per settlement type) include each of its doctors' patients
+    there: a doctor with more than legal_entity_min_patients patients implies a legal
+    entity row with at least as many patients and offline patients.
+-#}
+
 with
 
 doctors as (

@@ -1,5 +1,8 @@
--- In every partition of every fraud report, report_rank runs 1..n without gaps or
--- repeats, and exactly least(ceil(report_share x n), report_max_rows) rows are reported.
+{#-
+    In every partition of every fraud report, report_rank runs 1..n without gaps or
+    repeats, and exactly least(ceil(report_share x n), report_max_rows) rows are reported.
+-#}
+
 with
 
 report_rows as (

@@ -13,8 +13,9 @@ plain hypothesis test over ``operation.as_strategy()``.
 
 Reproducible: the examples are derandomized (the same ones every run, so a red run is a
 regression, not a roll of the dice). To explore beyond them, run with a seed of your own,
-``KPI_TEST_FUZZ_SEED=<int> pytest tests/python/reliability/test_fuzz_openapi.py``; a failure
-names the seed it ran with.
+``KPI_TEST_FUZZ_SEED=<int> pytest tests/python/reliability``; a failure here then notes the
+seed beside its falsifying example (``reliability_support.fuzzed``, shared with
+test_fuzz_params).
 
 Honest about what the harness adds: the token is the harness's, not schemathesis'. It is
 added only to a case whose generated security parameter is intact; a negative case whose
@@ -24,17 +25,16 @@ so "schema-violating request accepted" can only mean the API accepted a violatio
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, note, seed, settings
+from hypothesis import given, note
 from hypothesis import strategies as st
 from litestar import Litestar
-from reliability_support import FRAUD, HUB, Dataset, bearer
+from reliability_support import FRAUD, FUZZ_SEED, HUB, Dataset, bearer, fuzzed
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS as SCHEMATHESIS_CHECKS
 from schemathesis.checks import load_all_checks
@@ -50,8 +50,6 @@ load_all_checks()
 # schemathesis release is on too.
 CHECKS = SCHEMATHESIS_CHECKS.get_all()
 EXAMPLES_PER_OPERATION = 100
-# Unset: derandomized examples. Set: explore with this seed (printed with every failure).
-FUZZ_SEED = os.environ.get("KPI_TEST_FUZZ_SEED")
 
 # Every API operation; a test below keeps this list equal to the schema's.
 OPERATIONS = (
@@ -86,18 +84,6 @@ def harness_headers(case: Any, token: str) -> dict[str, str]:
     if case.operation.schema.is_security_param_negated(case):
         return {}
     return bearer(token)
-
-
-def fuzz_settings(test: Any) -> Any:
-    """Derandomized unless KPI_TEST_FUZZ_SEED asks for a seed (see the module docstring)."""
-    configured = settings(
-        max_examples=EXAMPLES_PER_OPERATION,
-        deadline=None,
-        database=None,
-        derandomize=FUZZ_SEED is None,
-        suppress_health_check=list(HealthCheck),
-    )(test)
-    return configured if FUZZ_SEED is None else seed(int(FUZZ_SEED))(configured)
 
 
 def fresh_app(settings: Settings, connections: Connections) -> Litestar:
@@ -166,7 +152,7 @@ def test_operation_conforms_to_its_schema(
     )
     token = tokens[who]
 
-    @fuzz_settings
+    @fuzzed(EXAMPLES_PER_OPERATION)
     @given(case=cases)
     def call(case: Any) -> None:
         if FUZZ_SEED is not None:

@@ -3,7 +3,8 @@
 Search strings (any unicode, quotes, `%`, `_`, backslashes, commas, very long, NUL) and
 paging values (any text, huge and negative numbers) never give a 5xx; an invalid one is a
 400 naming its field; a valid search returns exactly the rows an independent oracle
-expects, with `%`, `_` and `\\` matching themselves.
+expects, with `%`, `_` and `\\` matching themselves. Derandomized like every fuzz test here
+(`reliability_support.fuzzed`; KPI_TEST_FUZZ_SEED explores other examples).
 """
 
 from __future__ import annotations
@@ -13,20 +14,15 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import TestClient
-from reliability_support import HUB, Dataset, bearer
+from reliability_support import HUB, Dataset, bearer, fuzzed
 
 from api.params import MAX_PAGE, MAX_PER_PAGE, MAX_SEARCH_LENGTH
 
-FUZZ = settings(
-    max_examples=150,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = fuzzed(150, [HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # Text that can travel in a URL: every code point but the UTF-16 surrogates.
 ANY_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=260)
@@ -94,8 +90,8 @@ def test_provider_search_matches_the_oracle_literally(
 ) -> None:
     ranks = {i["provider"]["provider_id"]: i for i in ranking["all"]["items"]}
 
-    @given(search=_search_words(dataset))
     @FUZZ
+    @given(search=_search_words(dataset))
     def check(search: str) -> None:
         response = client.get(
             ranking["url"],
@@ -130,8 +126,8 @@ def test_like_wildcards_match_only_themselves(
     assert response.json()["total"] == 0 and response.json()["items"] == []
 
 
-@given(search=ANY_TEXT)
 @FUZZ
+@given(search=ANY_TEXT)
 def test_any_search_text_is_never_a_server_error(
     client: TestClient[Litestar], ranking: dict[str, Any], dataset: Dataset, lead_token: str,
     search: str,
@@ -150,8 +146,8 @@ def visits_url(dataset: Dataset, lead_markets: list[int]) -> str:
     return f"{HUB}/providers/{visible[0]}/provider-visits"
 
 
-@given(search=st.one_of(ANY_TEXT, st.lists(st.sampled_from(SPECIALS), max_size=8).map("".join)))
 @FUZZ
+@given(search=st.one_of(ANY_TEXT, st.lists(st.sampled_from(SPECIALS), max_size=8).map("".join)))
 def test_visit_search_is_literal_and_never_a_server_error(
     client: TestClient[Litestar], visits_url: str, lead_token: str, search: str
 ) -> None:
@@ -210,8 +206,8 @@ def test_paging_parameters_are_validated_and_totals_are_true(
     url = HUB + path.format(market=lead_markets[0], provider=provider)
     base = {"job_title": "APP"} if "{market}" in path else {}
 
-    @given(page=PAGING_VALUES, per_page=PAGING_VALUES)
     @FUZZ
+    @given(page=PAGING_VALUES, per_page=PAGING_VALUES)
     def check(page: str, per_page: str) -> None:
         response = client.get(
             url, params={**base, "page": page, "per_page": per_page}, headers=bearer(lead_token)

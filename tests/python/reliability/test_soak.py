@@ -77,6 +77,8 @@ def test_soak_under_alternating_syncs_has_no_errors_and_no_mixed_snapshots(snaps
         duration=SOAK_SECONDS,
         clients=SOAK_CLIENTS,
         max_requests=50_000,
+        # the load outlasts SOAK_SECONDS until both days were synced (a slow machine)
+        min_syncs=2,
     )
     print(soak.markdown(report))
     assert report["errors"] == 0, report["problem_examples"]

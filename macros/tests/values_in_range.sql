@@ -1,10 +1,11 @@
 {#-
     Every non-NULL value of the column lies in [min_value, max_value] (either bound
-    optional). Usage:
+    optional). Not named after dbt_utils' `accepted_range`, so that installing
+    dbt_utils never changes which macro a test runs. Usage:
         data_tests:
-          - accepted_range: {arguments: {min_value: 0, max_value: 1}}
+          - values_in_range: {arguments: {min_value: 0, max_value: 1}}
 -#}
-{% test accepted_range(model, column_name, min_value=none, max_value=none) %}
+{% test values_in_range(model, column_name, min_value=none, max_value=none) %}
 
 select {{ column_name }} as out_of_range_value
 from {{ model }}
