@@ -2,12 +2,13 @@
     The body of an authorizations report (SPEC §7, seed 004 `autorization_doctor` and
     `autorization_legal_entity`), written once for both marts: per `key_columns` and
     settlement type, the patients (distinct persons with an active declaration) and
-    those of them who authenticate OFFLINE, kept when there are more than `min_patients`
+    those of them who authenticate OFFLINE, counted at the report's `report_grain` by
+    int_authorization_patient_counts, kept when there are more than `min_patients`
     patients; the report ranks rows by the unrounded OFFLINE share within each
-    settlement type. The two reports differ only in their key (a doctor is
+    settlement type. The two reports differ only in their grain and key (a doctor is
     (party_id, legal_entity_id)) and threshold; the keys are registry uuids, varchar(36).
 -#}
-{% macro fraud_authorization_report(declarations_relation, key_columns, min_patients) -%}
+{% macro fraud_authorization_report(counts_relation, report_grain, key_columns, min_patients) -%}
 {%- set group_columns = key_columns + ['settlement_type'] -%}
 {%- set report_columns = {} -%}
 {%- for column in key_columns -%}
@@ -21,21 +22,13 @@
 }) -%}
 with
 
-active_declarations as (
-    select
-        person_id,
-        {{ group_columns | join(',\n        ') }},
-        is_offline_person
-    from {{ declarations_relation }}
-),
-
 patients_counted as (
     select
         {{ group_columns | join(',\n        ') }},
-        count(distinct person_id) as patients_qty,
-        count(distinct case when is_offline_person then person_id end) as offline_patients_qty
-    from active_declarations
-    group by {{ group_columns | join(', ') }}
+        patients_qty,
+        offline_patients_qty
+    from {{ counts_relation }}
+    where report_grain = '{{ report_grain }}'
 ),
 
 thresholded as (

@@ -5,7 +5,8 @@
 -#}
 
 {{ fraud_authorization_report(
-    ref('int_declarations_active'),
+    ref('int_authorization_patient_counts'),
+    report_grain='doctor',
     key_columns=['party_id', 'legal_entity_id'],
     min_patients=var('doctor_min_patients'),
 ) }}

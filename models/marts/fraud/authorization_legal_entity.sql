@@ -5,7 +5,8 @@
 -#}
 
 {{ fraud_authorization_report(
-    ref('int_declarations_active'),
+    ref('int_authorization_patient_counts'),
+    report_grain='legal_entity',
     key_columns=['legal_entity_id'],
     min_patients=var('legal_entity_min_patients'),
 ) }}
