@@ -15,6 +15,7 @@ import pickle
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from kpi.settings import Settings
@@ -29,11 +30,15 @@ class AccessLog:
     """ASGI wrapper: one line per request with method, path, status and duration.
 
     Only the path is logged, never the query string (a visits search is a patient's
-    name), nor headers (the bearer token).
+    name), nor headers (the bearer token). The line goes to ``write`` when given (``kpi
+    serve``: :meth:`BatchedStderrHandler.write_access`, one preformatted string instead
+    of a ``logging`` record, ~3 % of a light request's CPU), else to the
+    ``kpi.api.access`` logger.
     """
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, write: Callable[[str], None] | None = None) -> None:
         self.app = app
+        self.write = write
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -51,13 +56,13 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_and_record)
         finally:
-            access_logger.info(
-                "%s %s %d %.1fms",
-                scope["method"],
-                scope["path"],
-                status,
-                (time.perf_counter() - started) * 1000,
-            )
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            if self.write is not None:
+                self.write(f"{scope['method']} {scope['path']} {status} {elapsed_ms:.1f}ms")
+            else:
+                access_logger.info(
+                    "%s %s %d %.1fms", scope["method"], scope["path"], status, elapsed_ms
+                )
 
 
 # How `kpi serve` hands its settings to the worker processes it spawns (not a KPI_* setting).
@@ -82,6 +87,8 @@ class BatchedStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         )
         super().__init__(stream)
         self.interval = interval
+        self._second = -1
+        self._prefix = ""
         threading.Thread(
             target=self._flush_periodically, name="kpi-access-log", daemon=True
         ).start()
@@ -89,6 +96,19 @@ class BatchedStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
     def flush(self) -> None:
         """StreamHandler calls this after every record: leave it to the timer."""
+
+    def write_access(self, message: str) -> None:
+        """One access-log line, formatted as this handler's formatter would format an INFO
+        record of ``kpi.api.access`` (ACCESS_LOG_FORMAT), without making the record."""
+        now = time.time()
+        second = int(now)
+        if second != self._second:  # the timestamp's date and time change once a second
+            self._second = second
+            stamp = time.strftime(logging.Formatter.default_time_format, time.localtime(now))
+            self._prefix = stamp + ",{:03d} INFO " + access_logger.name + ": "
+        line = self._prefix.format(int((now - second) * 1000)) + message + "\n"
+        with self.lock:  # type: ignore[union-attr]
+            self.stream.write(line)
 
     def flush_now(self) -> None:
         with self.lock:  # type: ignore[union-attr]
@@ -100,8 +120,11 @@ class BatchedStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
             self.flush_now()
 
 
+ACCESS_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 def _configure_logging() -> BatchedStderrHandler:
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    formatter = logging.Formatter(ACCESS_LOG_FORMAT)
     handler = logging.StreamHandler()
     handler.setFormatter(formatter)
     api_logger = logging.getLogger("kpi.api")
@@ -124,7 +147,7 @@ def served_app(settings: Settings, app_dsn: str, dev_login: bool) -> Any:
     app = create_app(settings, app_dsn, dev_login=dev_login)
     # uvicorn ends a SIGTERM'd process by raising the signal again: atexit never runs.
     app.on_shutdown.append(batched.flush_now)
-    return AccessLog(app)
+    return AccessLog(app, batched.write_access)
 
 
 def worker_app() -> Any:
