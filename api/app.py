@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 import msgspec
-from litestar import Litestar, Request, get
+from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.logging import LoggingConfig
@@ -19,8 +19,7 @@ from api import fraud, leader_hub, web
 from api.cache import ResponseCache
 from api.db import SNAPSHOT, Database
 from api.errors import EXCEPTION_HANDLERS, UNAVAILABLE, ApiError
-from api.policy import principal_of
-from api.tokens import Principal, TokenVerifier
+from api.tokens import TokenVerifier
 from kpi.settings import Settings
 
 API_VERSION = "1.0.0"
@@ -74,15 +73,6 @@ async def ready(db: NamedDependency[Database]) -> Ready:
 
 def _provide_db(state: State) -> Database:
     return state.db
-
-
-def _provide_principal(request: Request[Any, Any, Any], db: NamedDependency[Database]) -> Principal:
-    # `db` is not used. Depending on it makes Litestar resolve the two providers one after
-    # the other, inline; independent providers are resolved concurrently in an anyio task
-    # group, which cost ~4 % of a request's CPU (py-spy, BENCHMARKS.md) for two attribute
-    # lookups.
-    del db
-    return principal_of(request)
 
 
 def _swagger_assets() -> tuple[SwaggerRenderPlugin, Any]:
@@ -145,7 +135,6 @@ def create_app(
         ],
         dependencies={
             "db": Provide(_provide_db, sync_to_thread=False),
-            "principal": Provide(_provide_principal, sync_to_thread=False),
         },
         state=State(
             {

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
+from litestar.connection import ASGIConnection
 from psycopg import errors
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 from psycopg.types.numeric import FloatLoader
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
@@ -42,10 +43,11 @@ _ORDER_BY = re.compile(r"^[a-z_][a-z0-9_., ]*$")
 def paged_query(filtered: str, order_by: str, visible: str = "true") -> str:
     """One statement: the page of ``filtered`` rows in ``order_by`` order, plus metadata.
 
-    Every result has at least one row carrying ``_total`` (the true count of filtered rows,
-    also past the last page), ``_visible`` (the ``visible`` predicate, for provider-scoped
-    404s), ``_as_of_date`` and ``_synced_at``; the page's columns are NULL on that row when
-    the page is empty. Binds ``%(limit)s`` and ``%(offset)s``.
+    Every result has at least one row whose first four columns are ``_total`` (the true
+    count of filtered rows, also past the last page), ``_visible`` (the ``visible``
+    predicate, for provider-scoped 404s), ``_as_of_date`` and ``_synced_at``; the page's
+    columns follow, NULL on that row when the page is empty. Binds ``%(limit)s`` and
+    ``%(offset)s``.
     """
     if not _ORDER_BY.match(order_by):  # built from constants only; keep it that way
         raise ValueError(f"unexpected order by clause: {order_by!r}")
@@ -71,6 +73,17 @@ left join lateral (
     limit %(limit)s offset %(offset)s
 ) as page on true
 """
+
+
+class Rows(NamedTuple):
+    """A statement's rows as tuples, and its column names in their order.
+
+    What the handlers read: tuples are what psycopg builds fastest (in C), and a response
+    struct is built from a row by position (``api.responses``), with no dict per row.
+    """
+
+    names: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
 
 
 class _ConnectionLost(Exception):
@@ -108,34 +121,45 @@ class Database:
     async def close(self) -> None:
         await self.pool.close()
 
-    async def _run(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _run(self, query: str, params: dict[str, Any], tuples: bool) -> Any:
         async with self.pool.connection() as conn:
+            cursor = conn.cursor(row_factory=tuple_row) if tuples else conn.cursor()
             try:
                 try:
-                    cursor = await conn.execute(query, params)  # type: ignore[arg-type]
+                    await cursor.execute(query, params)  # type: ignore[arg-type]
                 except errors.FeatureNotSupported:
                     # "cached plan must not change result type": a sync migrated a table
                     # under one of this connection's prepared statements. Forget them
                     # (psycopg clears its cache on DEALLOCATE ALL) and run it afresh.
                     await conn.execute("deallocate all")
-                    cursor = await conn.execute(query, params)  # type: ignore[arg-type]
-                return await cursor.fetchall()
+                    await cursor.execute(query, params)  # type: ignore[arg-type]
+                rows = await cursor.fetchall()
+                return Rows(_names(cursor), rows) if tuples else rows
             except psycopg.OperationalError:
                 if conn.broken:  # the pool drops it when it comes back
                     raise _ConnectionLost from None
                 raise
 
     async def fetch(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """Run one statement and return its rows; database trouble becomes a 503."""
+        """Run one statement and return its rows as dicts; database trouble becomes a 503."""
+        rows: list[dict[str, Any]] = await self._fetch(query, params, tuples=False)
+        return rows
+
+    async def fetch_rows(self, query: str, params: dict[str, Any]) -> Rows:
+        """Run one statement and return its :class:`Rows`; database trouble becomes a 503."""
+        rows: Rows = await self._fetch(query, params, tuples=True)
+        return rows
+
+    async def _fetch(self, query: str, params: dict[str, Any], tuples: bool) -> Any:
         try:
             # After a server restart every pooled connection is dead: each fails at once,
             # so trying them all costs little; then the pool connects afresh.
             for _ in range(self.pool.max_size):
                 try:
-                    return await self._run(query, params)
+                    return await self._run(query, params, tuples)
                 except _ConnectionLost:
                     continue
-            return await self._run(query, params)
+            return await self._run(query, params, tuples)
         except _ConnectionLost:
             _log_unavailable("connection lost")
             raise unavailable("the app database is unavailable; try again shortly") from None
@@ -166,14 +190,26 @@ async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
     )
 
 
+def database_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Database:
+    """The app's :class:`Database` (``app.state.db``), for the /v1 handlers.
+
+    Read from the request rather than injected as a Litestar dependency: resolving
+    providers costs a signature-model parse and a call each per request (~5 % of a light
+    request's CPU, BENCHMARKS.md).
+    """
+    db: Database = connection.app.state.db
+    return db
+
+
+def _names(cursor: psycopg.AsyncCursor[Any]) -> tuple[str, ...]:
+    """The result's column names, read the way psycopg's dict_row reads them (the API's
+    column names are its own ASCII identifiers, so no client-encoding lookup)."""
+    result = cursor.pgresult
+    if result is None:
+        return ()
+    return tuple((result.fname(i) or b"").decode() for i in range(result.nfields))
+
+
 def _log_unavailable(reason: str) -> None:
     # Reasons only: psycopg messages can quote parameter values.
     logger.warning("app database unavailable: %s", reason)
-
-
-# ----------------------------------------------------------------------------- results
-
-
-def page_items(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    """The page's rows of a :func:`paged_query` result (none when the page is empty)."""
-    return [row for row in rows if row[key] is not None]

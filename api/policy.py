@@ -11,9 +11,11 @@
 |   shift breakdowns                      | one of the shift's providers is visible     | 404  |
 | Fraud reports (/v1/fraud-reports/...)   | "fraud_analyst" in the token's `roles`      | 403  |
 
-The first three rows are Litestar guards, combined per product into one guard
-(:data:`LEADER_HUB_GUARD`, :data:`FRAUD_REPORTS_GUARD`), which also fail closed on input
+The first three rows are checks combined per product into one policy
+(:data:`LEADER_HUB_POLICY`, :data:`FRAUD_REPORTS_POLICY`), which also fail closed on input
 the policy depends on: a path id that is not plain digits, a query parameter given twice.
+Each router runs its policy first in its ``before_request`` hook (:func:`checked_first`),
+before the response cache and before Litestar parses the parameters.
 The provider rows need the database, so they are SQL predicates (``PROVIDER_VISIBLE``,
 ``SHIFT_VISIBLE``) that each endpoint puts in its single query, with the token's markets
 as the ``%(token_markets)s`` parameter; a provider outside the token's markets is
@@ -26,9 +28,10 @@ parameters) → 404 (visibility, in the query). What makes a token valid is ``ap
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.handlers import BaseRouteHandler
 
 from api.errors import bad_request, forbidden
 from api.params import describe_invalid, parse_id
@@ -36,22 +39,36 @@ from api.tokens import Principal, TokenVerifier
 
 FRAUD_ANALYST_ROLE = "fraud_analyst"
 
-Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
+Check = Callable[[ASGIConnection], None]
+Hook = Callable[[Request[Any, Any, Any]], Awaitable[Any]]
 
 
-def all_of(*guards: Guard) -> Guard:
-    """One guard running ``guards`` in order (the first to raise decides).
+def all_of(*checks: Check) -> Check:
+    """One policy running ``checks`` in order (the first to raise decides)."""
 
-    Litestar copies the route handler for every guard it calls; one combined guard per
-    router costs one copy per request instead of one per check.
+    def combined(connection: ASGIConnection) -> None:
+        for check in checks:
+            check(connection)
+
+    combined.__name__ = "_and_".join(c.__name__ for c in checks)
+    return combined
+
+
+def checked_first(policy: Check, then: Hook) -> Hook:
+    """A router's ``before_request`` hook: ``policy``, then ``then`` (the response cache).
+
+    Not Litestar guards: Litestar copies the route handler object for every guard call
+    (~6 % of a light request's CPU, py-spy/cProfile in BENCHMARKS.md). The hook runs at
+    the same point of the request (after routing, before the parameters are parsed), so
+    the order of checks above and the error bodies are the same.
     """
 
-    async def combined(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-        for guard in guards:
-            await guard(connection, handler)
+    async def before_request(request: Request[Any, Any, Any]) -> Any:
+        policy(request)
+        return await then(request)
 
-    combined.__name__ = "_and_".join(g.__name__ for g in guards)
-    return combined
+    before_request.__name__ = f"{policy.__name__}_then_{then.__name__}"
+    return before_request
 
 
 def principal_of(connection: ASGIConnection) -> Principal:
@@ -65,14 +82,14 @@ def principal_of(connection: ASGIConnection) -> Principal:
 # ----------------------------------------------------------------- the table, row by row
 
 
-async def authenticated(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+def authenticated(connection: ASGIConnection) -> None:
     """Every /v1 endpoint: a valid bearer token, else 401."""
     header = connection.headers.get("authorization")
     verifier: TokenVerifier = connection.app.state.token_verifier
     connection.scope["user"] = verifier.principal_from_header(header)
 
 
-async def leader_role_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+def leader_role_required(connection: ASGIConnection) -> None:
     """Leader Hub endpoints: the token's market_role is a leader role, else 403."""
     principal = principal_of(connection)
     leader_roles: frozenset[str] = connection.app.state.leader_roles
@@ -80,7 +97,7 @@ async def leader_role_required(connection: ASGIConnection, _: BaseRouteHandler) 
         raise forbidden("the Leader Hub needs a leader market role (e.g. Lead APP, RDO)")
 
 
-async def token_market_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+def token_market_required(connection: ASGIConnection) -> None:
     """Market-scoped endpoints (a ``market_id`` in the path): the path's market is in the
     token's markets, else 403. Run for every Leader Hub route, so a new market-scoped
     route cannot forget it; a route without ``market_id`` passes.
@@ -117,7 +134,7 @@ SHIFT_VISIBLE = """exists (
 )"""
 
 
-async def fraud_analyst_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+def fraud_analyst_required(connection: ASGIConnection) -> None:
     """Fraud report endpoints: 'fraud_analyst' in the token's roles, else 403."""
     if FRAUD_ANALYST_ROLE not in principal_of(connection).roles:
         raise forbidden(f"fraud reports need the '{FRAUD_ANALYST_ROLE}' role")
@@ -126,8 +143,8 @@ async def fraud_analyst_required(connection: ASGIConnection, _: BaseRouteHandler
 # ------------------------------------------------------- input the policy depends on
 
 
-async def strict_path_ids(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Guard: every ``*_id`` path parameter is plain digits ("1e3", "+1", " 1" are 400s).
+def strict_path_ids(connection: ASGIConnection) -> None:
+    """Every ``*_id`` path parameter is plain digits ("1e3", "+1", " 1" are 400s).
 
     Litestar's own conversion is lenient; this keeps one meaning for an id everywhere.
     """
@@ -136,8 +153,8 @@ async def strict_path_ids(connection: ASGIConnection, _: BaseRouteHandler) -> No
             raise bad_request(name, describe_invalid(name))
 
 
-async def single_query_values(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Guard: a query parameter given twice is a 400 (Litestar would keep the last value,
+def single_query_values(connection: ASGIConnection) -> None:
+    """A query parameter given twice is a 400 (Litestar would keep the last value,
     so ``?x=<out of range>&x=5`` passed validation; found by schemathesis)."""
     params = connection.query_params
     for name in params:
@@ -145,13 +162,13 @@ async def single_query_values(connection: ASGIConnection, _: BaseRouteHandler) -
             raise bad_request(name, f"{name} is given more than once")
 
 
-# ------------------------------------------------------------- each product's guard
+# ------------------------------------------------------------ each product's policy
 
-LEADER_HUB_GUARD = all_of(
+LEADER_HUB_POLICY = all_of(
     authenticated,
     leader_role_required,
     strict_path_ids,
     token_market_required,
     single_query_values,
 )
-FRAUD_REPORTS_GUARD = all_of(authenticated, fraud_analyst_required, single_query_values)
+FRAUD_REPORTS_POLICY = all_of(authenticated, fraud_analyst_required, single_query_values)

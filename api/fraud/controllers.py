@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Router, get
+from litestar import Request, Router, get
 from litestar.datastructures import CacheControlHeader
-from litestar.di import NamedDependency
 
 from api import cache
-from api.db import Database
+from api.db import database_of
 from api.errors import PROTECTED_RESPONSES
 from api.fraud.queries import AUTHORIZATION_SQL, DOCTORS_SQL, PHONE_NUMBERS_SQL
 from api.fraud.schemas import (
@@ -35,7 +34,7 @@ from api.params import (
     SettlementTypeParam,
     offset,
 )
-from api.policy import FRAUD_REPORTS_GUARD
+from api.policy import FRAUD_REPORTS_POLICY, checked_first
 from api.responses import envelope, items_of
 
 _docs: dict[str, Any] = {"responses": PROTECTED_RESPONSES}
@@ -48,7 +47,7 @@ _docs: dict[str, Any] = {"responses": PROTECTED_RESPONSES}
     **_docs,
 )
 async def list_authorizations(
-    db: NamedDependency[Database],
+    request: Request[Any, Any, Any],
     type: AuthorizationTypeParam,  # the report's documented name
     settlement_type: SettlementTypeParam,
     page: PageNumber = 1,
@@ -56,7 +55,7 @@ async def list_authorizations(
 ) -> AuthorizationPage:
     """Doctors or legal entities with the highest share of OFFLINE-authenticated patients,
     for one settlement type, in report order."""
-    rows = await db.fetch(
+    result = await database_of(request).fetch_rows(
         AUTHORIZATION_SQL[type],
         {
             "settlement_type": settlement_type,
@@ -65,10 +64,10 @@ async def list_authorizations(
         },
     )
     return AuthorizationPage(
-        **envelope(rows, page, per_page),
+        **envelope(result, page, per_page),
         type=type,
         settlement_type=settlement_type,
-        items=items_of(AuthorizationRow, rows, "id"),
+        items=items_of(AuthorizationRow, result, "id"),
     )
 
 
@@ -79,12 +78,14 @@ async def list_authorizations(
     **_docs,
 )
 async def list_phone_numbers(
-    db: NamedDependency[Database], page: PageNumber = 1, per_page: PerPage = 25
+    request: Request[Any, Any, Any], page: PageNumber = 1, per_page: PerPage = 25
 ) -> PhoneNumberPage:
     """Phone numbers shared by the most active patients, in report order."""
-    rows = await db.fetch(PHONE_NUMBERS_SQL, {"limit": per_page, "offset": offset(page, per_page)})
+    result = await database_of(request).fetch_rows(
+        PHONE_NUMBERS_SQL, {"limit": per_page, "offset": offset(page, per_page)}
+    )
     return PhoneNumberPage(
-        **envelope(rows, page, per_page), items=items_of(PhoneNumberRow, rows, "phone_number")
+        **envelope(result, page, per_page), items=items_of(PhoneNumberRow, result, "phone_number")
     )
 
 
@@ -95,7 +96,7 @@ async def list_phone_numbers(
     **_docs,
 )
 async def list_doctors(
-    db: NamedDependency[Database],
+    request: Request[Any, Any, Any],
     min_patients_qty: MinPatientsQty = None,
     min_patient_increase_30d: MinPatientIncrease = None,
     min_patient_increase_30d_0: MinPatientIncreaseZero = None,
@@ -108,7 +109,7 @@ async def list_doctors(
         value is not None
         for value in (min_patients_qty, min_patient_increase_30d, min_patient_increase_30d_0)
     )
-    rows = await db.fetch(
+    result = await database_of(request).fetch_rows(
         DOCTORS_SQL,
         {
             "filtered": filtered,
@@ -120,20 +121,19 @@ async def list_doctors(
         },
     )
     return DoctorPage(
-        **envelope(rows, page, per_page),
+        **envelope(result, page, per_page),
         filtered=filtered,
-        items=items_of(DoctorRow, rows, "party_id"),
+        items=items_of(DoctorRow, result, "party_id"),
     )
 
 
 router = Router(
     path="/v1/fraud-reports",
     route_handlers=[list_authorizations, list_phone_numbers, list_doctors],
-    guards=[FRAUD_REPORTS_GUARD],
     security=[{"bearer": []}],
     tags=["Fraud reports"],
-    # per-snapshot response cache (after the guards), ETag/304, private, revalidate
-    before_request=cache.before_request,
+    # the access policy, then the per-snapshot response cache (ETag/304, private, revalidate)
+    before_request=checked_first(FRAUD_REPORTS_POLICY, cache.before_request),
     after_request=cache.after_request,
     cache_control=CacheControlHeader(private=True, no_cache=True),
 )

@@ -1,20 +1,21 @@
 """Leader Hub handlers (/v1/leader-hub-metrics): markets, rankings, providers, visits, shifts.
 
-Each handler: parameters (validated by their types, ``api.params``) → policy (the router's
-guard, or the SQL predicates of ``api.policy``) → one statement (``queries``) → a typed
-response (``schemas``). Every route has a stable ``operation_id`` for generated clients.
+Each handler: policy (the router's ``before_request`` hook, or the SQL predicates of
+``api.policy``) → parameters (validated by their types, ``api.params``) → one statement
+(``queries``) → a typed response (``schemas``), built from the rows' tuples. Every route
+has a stable ``operation_id`` for generated clients.
 """
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
-from litestar import Router, get
+from litestar import Request, Router, get
 from litestar.datastructures import CacheControlHeader
-from litestar.di import NamedDependency
 
 from api import cache
-from api.db import Database, page_items
+from api.db import Rows, database_of
 from api.errors import PROTECTED_RESPONSES, not_found
 from api.leader_hub.queries import (
     BREAKDOWNS_SQL,
@@ -61,46 +62,55 @@ from api.params import (
     offset,
     search_patterns,
 )
-from api.policy import LEADER_HUB_GUARD
-from api.responses import S, envelope, from_row, items_of
-from api.tokens import Principal
+from api.policy import LEADER_HUB_POLICY, checked_first, principal_of
+from api.responses import S, envelope, from_row, items_of, page_rows, row_maker
 
 _docs: dict[str, Any] = {"responses": PROTECTED_RESPONSES}
 
 
-def _provider(row: dict[str, Any]) -> ProviderSummary:
-    return from_row(ProviderSummary, row)
+# A ranking row's metric columns, in the order of ProviderRanking's fields after `provider`
+RANKING_VALUES = ("metric_value", "metric_week_change", "metric_rank", "metric_ranked_providers")
 
 
-def _with_provider(cls: type[S], rows: list[dict[str, Any]], missing: str) -> S:
+def _with_provider(cls: type[S], result: Rows, missing: str) -> S:
     """The one row of a provider's statement as ``cls`` with its provider nested; a 404
     saying ``missing`` when there is no row (absent, or not visible with this token)."""
-    if not rows:
+    if not result.rows:
         raise not_found(missing)
-    return from_row(cls, rows[0], provider=_provider(rows[0]))
+    row = result.rows[0]
+    provider = row_maker(ProviderSummary, result.names)(row)
+    return from_row(cls, result, row, provider=provider)
+
+
+def _rankings(result: Rows) -> list[ProviderRanking]:
+    """The page of a ranking statement: each row's provider nested, its metric columns
+    as value, week change, rank and ranked count."""
+    provider = row_maker(ProviderSummary, result.names)
+    values = itemgetter(*(result.names.index(name) for name in RANKING_VALUES))
+    return [
+        ProviderRanking(provider(row), *values(row)) for row in page_rows(result, "provider_id")
+    ]
 
 
 @get(
     "/markets", operation_id="listMarkets", summary="The token's markets (market switcher)", **_docs
 )
-async def list_markets(
-    db: NamedDependency[Database], principal: NamedDependency[Principal]
-) -> MarketList:
+async def list_markets(request: Request[Any, Any, Any]) -> MarketList:
     """The markets in the token that exist in the published data, by name."""
-    rows = await db.fetch(
+    result = await database_of(request).fetch_rows(
         MARKETS_SQL,
-        {"token_markets": principal.market_list, "limit": MAX_LIST_ROWS, "offset": 0},
+        {"token_markets": principal_of(request).market_list, "limit": MAX_LIST_ROWS, "offset": 0},
     )
-    return MarketList(**envelope(rows), items=items_of(Market, rows, "market_id"))
+    return MarketList(**envelope(result), items=items_of(Market, result, "market_id"))
 
 
 @get("/markets/{market_id:str}", operation_id="getMarket", summary="Market metrics", **_docs)
-async def get_market(db: NamedDependency[Database], market_id: MarketId) -> MarketMetrics:
+async def get_market(request: Request[Any, Any, Any], market_id: MarketId) -> MarketMetrics:
     """Market name and metrics with week changes (403 unless the market is in the token)."""
-    rows = await db.fetch(MARKET_SQL, {"market_id": market_id})
-    if not rows:
+    result = await database_of(request).fetch_rows(MARKET_SQL, {"market_id": market_id})
+    if not result.rows:
         raise not_found("market not found")
-    return from_row(MarketMetrics, rows[0])
+    return from_row(MarketMetrics, result, result.rows[0])
 
 
 @get(
@@ -110,7 +120,7 @@ async def get_market(db: NamedDependency[Database], market_id: MarketId) -> Mark
     **_docs,
 )
 async def list_market_providers(
-    db: NamedDependency[Database],
+    request: Request[Any, Any, Any],
     market_id: MarketId,
     job_title: JobTitleParam,
     metric: MetricParam = "on_scene_time",
@@ -123,7 +133,7 @@ async def list_market_providers(
     Sorted by rank, then last name, first name, id; rows without data come last with a
     null rank. The search filters rows but never changes ranks or ranked counts.
     """
-    rows = await db.fetch(
+    result = await database_of(request).fetch_rows(
         RANKING_SQL[metric],
         {
             "market_id": market_id,
@@ -134,19 +144,10 @@ async def list_market_providers(
         },
     )
     return ProviderRankingPage(
-        **envelope(rows, page, per_page, hidden_as="market"),
+        **envelope(result, page, per_page, hidden_as="market"),
         metric=metric,
         job_title=job_title,
-        items=[
-            ProviderRanking(
-                provider=_provider(row),
-                value=row["metric_value"],
-                week_change=row["metric_week_change"],
-                rank=row["metric_rank"],
-                ranked_providers=row["metric_ranked_providers"],
-            )
-            for row in page_items(rows, "provider_id")
-        ],
+        items=_rankings(result),
     )
 
 
@@ -157,11 +158,13 @@ async def list_market_providers(
     **_docs,
 )
 async def get_market_provider(
-    db: NamedDependency[Database], market_id: MarketId, provider_id: ProviderId
+    request: Request[Any, Any, Any], market_id: MarketId, provider_id: ProviderId
 ) -> MarketProviderMetrics:
     """404 unless the provider is active in the market."""
-    rows = await db.fetch(MARKET_PROVIDER_SQL, {"market_id": market_id, "provider_id": provider_id})
-    return _with_provider(MarketProviderMetrics, rows, "provider not found in this market")
+    result = await database_of(request).fetch_rows(
+        MARKET_PROVIDER_SQL, {"market_id": market_id, "provider_id": provider_id}
+    )
+    return _with_provider(MarketProviderMetrics, result, "provider not found in this market")
 
 
 @get(
@@ -170,14 +173,13 @@ async def get_market_provider(
     summary="A provider and their overall metrics",
     **_docs,
 )
-async def get_provider(
-    db: NamedDependency[Database], principal: NamedDependency[Principal], provider_id: ProviderId
-) -> ProviderMetrics:
+async def get_provider(request: Request[Any, Any, Any], provider_id: ProviderId) -> ProviderMetrics:
     """404 unless the provider is active in one of the token's markets."""
-    rows = await db.fetch(
-        PROVIDER_SQL, {"provider_id": provider_id, "token_markets": principal.market_list}
+    result = await database_of(request).fetch_rows(
+        PROVIDER_SQL,
+        {"provider_id": provider_id, "token_markets": principal_of(request).market_list},
     )
-    return _with_provider(ProviderMetrics, rows, "provider not found")
+    return _with_provider(ProviderMetrics, result, "provider not found")
 
 
 @get(
@@ -187,20 +189,20 @@ async def get_provider(
     **_docs,
 )
 async def list_provider_markets(
-    db: NamedDependency[Database], principal: NamedDependency[Principal], provider_id: ProviderId
+    request: Request[Any, Any, Any], provider_id: ProviderId
 ) -> MarketList:
     """Every market the provider is active in, by name, also those outside the token."""
-    rows = await db.fetch(
+    result = await database_of(request).fetch_rows(
         PROVIDER_MARKETS_SQL,
         {
             "provider_id": provider_id,
-            "token_markets": principal.market_list,
+            "token_markets": principal_of(request).market_list,
             "limit": MAX_LIST_ROWS,
             "offset": 0,
         },
     )
     return MarketList(
-        **envelope(rows, hidden_as="provider"), items=items_of(Market, rows, "market_id")
+        **envelope(result, hidden_as="provider"), items=items_of(Market, result, "market_id")
     )
 
 
@@ -211,8 +213,7 @@ async def list_provider_markets(
     **_docs,
 )
 async def list_provider_visits(
-    db: NamedDependency[Database],
-    principal: NamedDependency[Principal],
+    request: Request[Any, Any, Any],
     provider_id: ProviderId,
     search: VisitSearch = None,
     is_abx_prescribed: AbxFilter = None,
@@ -221,11 +222,11 @@ async def list_provider_visits(
     per_page: PerPage = 30,
 ) -> ProviderVisitPage:
     """Newest first (completed_at, then care request id, descending)."""
-    rows = await db.fetch(
+    result = await database_of(request).fetch_rows(
         VISITS_SQL,
         {
             "provider_id": provider_id,
-            "token_markets": principal.market_list,
+            "token_markets": principal_of(request).market_list,
             "is_abx_prescribed": is_abx_prescribed,
             "is_escalated": is_escalated,
             "patterns": search_patterns(search),
@@ -234,8 +235,8 @@ async def list_provider_visits(
         },
     )
     return ProviderVisitPage(
-        **envelope(rows, page, per_page, hidden_as="provider"),
-        items=items_of(ProviderVisit, rows, "care_request_id"),
+        **envelope(result, page, per_page, hidden_as="provider"),
+        items=items_of(ProviderVisit, result, "care_request_id"),
     )
 
 
@@ -246,8 +247,7 @@ async def list_provider_visits(
     **_docs,
 )
 async def list_provider_shifts(
-    db: NamedDependency[Database],
-    principal: NamedDependency[Principal],
+    request: Request[Any, Any, Any],
     provider_id: ProviderId,
     last_days: LastDays = None,
     sort: SortParam = "desc",
@@ -255,21 +255,21 @@ async def list_provider_shifts(
     per_page: PerPage = 10,
 ) -> ProviderShiftPage:
     """Shifts by start time (newest first by default), optionally only the last N days."""
-    rows = await db.fetch(
+    result = await database_of(request).fetch_rows(
         SHIFTS_SQL[sort],
         {
             "provider_id": provider_id,
-            "token_markets": principal.market_list,
+            "token_markets": principal_of(request).market_list,
             "last_days": last_days,
             "limit": per_page,
             "offset": offset(page, per_page),
         },
     )
     return ProviderShiftPage(
-        **envelope(rows, page, per_page, hidden_as="provider"),
+        **envelope(result, page, per_page, hidden_as="provider"),
         last_days=last_days,
         sort=sort,
-        items=items_of(ProviderShift, rows, "shift_team_id"),
+        items=items_of(ProviderShift, result, "shift_team_id"),
     )
 
 
@@ -280,22 +280,22 @@ async def list_provider_shifts(
     **_docs,
 )
 async def list_shift_breakdowns(
-    db: NamedDependency[Database], principal: NamedDependency[Principal], shift_team_id: ShiftTeamId
+    request: Request[Any, Any, Any], shift_team_id: ShiftTeamId
 ) -> ShiftBreakdownList:
     """404 unless one of the shift's providers is active in one of the token's markets."""
-    rows = await db.fetch(
+    result = await database_of(request).fetch_rows(
         BREAKDOWNS_SQL,
         {
             "shift_team_id": shift_team_id,
-            "token_markets": principal.market_list,
+            "token_markets": principal_of(request).market_list,
             "limit": MAX_LIST_ROWS,
             "offset": 0,
         },
     )
     return ShiftBreakdownList(
-        **envelope(rows, hidden_as="shift"),
+        **envelope(result, hidden_as="shift"),
         shift_team_id=shift_team_id,
-        items=items_of(ShiftBreakdown, rows, "start_time"),
+        items=items_of(ShiftBreakdown, result, "start_time"),
     )
 
 
@@ -312,11 +312,10 @@ router = Router(
         list_provider_shifts,
         list_shift_breakdowns,
     ],
-    guards=[LEADER_HUB_GUARD],
     security=[{"bearer": []}],
     tags=["Leader Hub"],
-    # per-snapshot response cache (after the guards), ETag/304, private, revalidate
-    before_request=cache.before_request,
+    # the access policy, then the per-snapshot response cache (ETag/304, private, revalidate)
+    before_request=checked_first(LEADER_HUB_POLICY, cache.before_request),
     after_request=cache.after_request,
     cache_control=CacheControlHeader(private=True, no_cache=True),
 )
