@@ -206,6 +206,17 @@ def search_patterns(search: str | None) -> list[str]:
     return patterns
 
 
+def search_array(search: str | None) -> str:
+    """:func:`search_patterns` as the ``%(patterns)s::text[]`` parameter: a PostgreSQL array
+    literal (each pattern double-quoted, ``\\`` and ``"`` backslash-escaped). A string is
+    cheaper for psycopg to send than a list it adapts afresh on every request."""
+    quoted = (
+        '"' + pattern.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        for pattern in search_patterns(search)
+    )
+    return "{" + ",".join(quoted) + "}"
+
+
 # ------------------------------------------------------------------------------ paging
 
 

@@ -84,9 +84,17 @@ def principal_of(connection: ASGIConnection) -> Principal:
 
 def authenticated(connection: ASGIConnection) -> None:
     """Every /v1 endpoint: a valid bearer token, else 401."""
-    header = connection.headers.get("authorization")
     verifier: TokenVerifier = connection.app.state.token_verifier
-    connection.scope["user"] = verifier.principal_from_header(header)
+    connection.scope["user"] = verifier.principal_from_header(_authorization(connection))
+
+
+def _authorization(connection: ASGIConnection) -> str | None:
+    """The first ``Authorization`` header, as ``connection.headers.get`` reads it, from the
+    raw ASGI headers (building Litestar's ``Headers`` was ~2 % of a light request)."""
+    for name, value in connection.scope["headers"]:
+        if name.lower() == b"authorization":
+            return value.decode("latin-1")
+    return None
 
 
 def leader_role_required(connection: ASGIConnection) -> None:

@@ -24,6 +24,7 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +60,11 @@ class Principal:
     markets: tuple[int, ...]
     roles: frozenset[str]
 
-    @property
-    def market_list(self) -> list[int]:
-        """The token's markets as a query parameter (``any(%(token_markets)s::bigint[])``)."""
-        return list(self.markets)
+    @cached_property
+    def markets_array(self) -> str:
+        """The markets as the ``any(%(token_markets)s::bigint[])`` parameter: an array literal
+        made once per verified token (psycopg adapts a list afresh on every request)."""
+        return "{" + ",".join(str(market) for market in self.markets) + "}"
 
 
 # ---------------------------------------------------------------------------- the keys

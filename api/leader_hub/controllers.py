@@ -60,7 +60,7 @@ from api.params import (
     SortParam,
     VisitSearch,
     offset,
-    search_patterns,
+    search_array,
 )
 from api.policy import LEADER_HUB_POLICY, checked_first, principal_of
 from api.responses import S, envelope, from_row, items_of, page_rows, row_maker
@@ -99,7 +99,7 @@ async def list_markets(request: Request[Any, Any, Any]) -> MarketList:
     """The markets in the token that exist in the published data, by name."""
     result = await database_of(request).fetch_rows(
         MARKETS_SQL,
-        {"token_markets": principal_of(request).market_list, "limit": MAX_LIST_ROWS, "offset": 0},
+        {"token_markets": principal_of(request).markets_array, "limit": MAX_LIST_ROWS, "offset": 0},
     )
     return MarketList(**envelope(result), items=items_of(Market, result, "market_id"))
 
@@ -138,7 +138,7 @@ async def list_market_providers(
         {
             "market_id": market_id,
             "job_title": job_title,
-            "patterns": search_patterns(search),
+            "patterns": search_array(search),
             "limit": per_page,
             "offset": offset(page, per_page),
         },
@@ -177,7 +177,7 @@ async def get_provider(request: Request[Any, Any, Any], provider_id: ProviderId)
     """404 unless the provider is active in one of the token's markets."""
     result = await database_of(request).fetch_rows(
         PROVIDER_SQL,
-        {"provider_id": provider_id, "token_markets": principal_of(request).market_list},
+        {"provider_id": provider_id, "token_markets": principal_of(request).markets_array},
     )
     return _with_provider(ProviderMetrics, result, "provider not found")
 
@@ -196,7 +196,7 @@ async def list_provider_markets(
         PROVIDER_MARKETS_SQL,
         {
             "provider_id": provider_id,
-            "token_markets": principal_of(request).market_list,
+            "token_markets": principal_of(request).markets_array,
             "limit": MAX_LIST_ROWS,
             "offset": 0,
         },
@@ -226,10 +226,10 @@ async def list_provider_visits(
         VISITS_SQL,
         {
             "provider_id": provider_id,
-            "token_markets": principal_of(request).market_list,
+            "token_markets": principal_of(request).markets_array,
             "is_abx_prescribed": is_abx_prescribed,
             "is_escalated": is_escalated,
-            "patterns": search_patterns(search),
+            "patterns": search_array(search),
             "limit": per_page,
             "offset": offset(page, per_page),
         },
@@ -259,7 +259,7 @@ async def list_provider_shifts(
         SHIFTS_SQL[sort],
         {
             "provider_id": provider_id,
-            "token_markets": principal_of(request).market_list,
+            "token_markets": principal_of(request).markets_array,
             "last_days": last_days,
             "limit": per_page,
             "offset": offset(page, per_page),
@@ -287,7 +287,7 @@ async def list_shift_breakdowns(
         BREAKDOWNS_SQL,
         {
             "shift_team_id": shift_team_id,
-            "token_markets": principal_of(request).market_list,
+            "token_markets": principal_of(request).markets_array,
             "limit": MAX_LIST_ROWS,
             "offset": 0,
         },
