@@ -14,7 +14,11 @@ from api.params import AuthorizationType, SettlementType
 from api.responses import Paged
 
 
-class ReportFlags(msgspec.Struct, kw_only=True):
+class ReportFlags(msgspec.Struct):
+    """The report columns every fraud row carries. Positional fields (no ``kw_only``): a
+    page's rows are built from row tuples by position (``api.responses.row_maker``); the
+    fields' order, the JSON and the OpenAPI schema are the same as with keywords."""
+
     report_rank: int
     """Position in the report's order (1 = most suspicious)."""
     is_reported: bool
@@ -25,7 +29,7 @@ class ReportFlags(msgspec.Struct, kw_only=True):
     report_date: date
 
 
-class AuthorizationRow(ReportFlags, kw_only=True):
+class AuthorizationRow(ReportFlags):
     id: str
     """party_id for type DOCTOR, legal_entity_id for LEGAL_ENTITY."""
     party_id: str | None
@@ -42,7 +46,7 @@ class AuthorizationPage(Paged, kw_only=True):
     items: list[AuthorizationRow]
 
 
-class PhoneNumberRow(ReportFlags, kw_only=True):
+class PhoneNumberRow(ReportFlags):
     phone_number: str
     patients_qty: int
 
@@ -51,7 +55,7 @@ class PhoneNumberPage(Paged, kw_only=True):
     items: list[PhoneNumberRow]
 
 
-class DoctorRow(ReportFlags, kw_only=True):
+class DoctorRow(ReportFlags):
     party_id: str
     legal_entity_id: str
     patients_qty: int
