@@ -7,7 +7,7 @@ of (snapshot, authorized request). This module caches those responses per proces
   sorted token markets, market role, sorted roles). Everything a response or its
   authorization depends on is in it, so a cached body is only ever replayed to a request
   that would have produced the very same body: another market's token has another key,
-  and still meets the 403 guards (they run first) and the 404 visibility predicates (its
+  and still meets the 403 checks (they run first) and the 404 visibility predicates (its
   own requests run the query).
 * **Snapshot** = the latest successful ``kpi_sync.sync_runs`` row, the one every response
   reports. It is re-read with one tiny query at most every ``ttl`` seconds (default 1 s),
@@ -23,9 +23,10 @@ of (snapshot, authorized request). This module caches those responses per proces
 * Responses carry ``Cache-Control: private, no-cache``: a browser may keep them but must
   revalidate (cheap, thanks to the 304), and shared caches must not store them.
 
-Wiring: the /v1 routers set ``before_request=before_request`` (a hit returns the cached
-response; guards have already run) and ``after_request=after_request`` (store + ETag).
-The cache lives in ``app.state.response_cache``.
+Wiring: the /v1 routers run ``before_request`` right after their access policy
+(``api.policy.checked_first``; a hit returns the cached response) and set
+``after_request=after_request`` (store + ETag). The cache lives in
+``app.state.response_cache``.
 """
 
 from __future__ import annotations
@@ -206,7 +207,7 @@ def _cache_of(request: Request[Any, Any, Any]) -> ResponseCache | None:
 
 
 async def before_request(request: Request[Any, Any, Any]) -> Response[bytes] | None:
-    """Runs after the guards (401/403): answer a known request from the cache."""
+    """Runs after the policy (401/403): answer a known request from the cache."""
     _pending.set(None)
     cache = _cache_of(request)
     if cache is None or request.method != "GET":
