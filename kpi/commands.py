@@ -123,8 +123,15 @@ def build_warehouse(
     return 0
 
 
-def sync_app(settings: Settings, *, allow_shrink: bool, min_fraction: float | None) -> int:
-    """Publish the last green build into the app database (``min_fraction``: shrink guard)."""
+def sync_app(
+    settings: Settings,
+    *,
+    allow_shrink: bool,
+    min_fraction: float | None,
+    allow_older: bool = False,
+) -> int:
+    """Publish the last green build into the app database (``min_fraction``: shrink guard;
+    ``allow_older``: publish a build older than the published one)."""
     import sync
 
     conns = connections(settings)
@@ -138,6 +145,7 @@ def sync_app(settings: Settings, *, allow_shrink: bool, min_fraction: float | No
                 settings.dbt_target_path,
                 allow_shrink=allow_shrink,
                 min_fraction=min_fraction,
+                allow_older=allow_older,
                 reporter=reporter,
             )
         except (sync.GateError, sync.ShrinkError) as exc:
@@ -148,6 +156,8 @@ def sync_app(settings: Settings, *, allow_shrink: bool, min_fraction: float | No
         f" (as of {result.as_of_date}, sync run {result.run_id})"
     )
     print_row_counts(result.rows)
+    for note in result.notes:
+        print(f"note: {note}")
     return 0
 
 

@@ -27,13 +27,16 @@ def daily(
     target: str | None,
     allow_shrink: bool,
     min_fraction: float | None,
+    allow_older: bool = False,
 ) -> int:
     """``dbt build``, then the sync only if every model and test passed."""
     try:
         commands.build_warehouse(settings, vars_=vars_, as_of=as_of, target=target)
     except CliError as exc:
         raise CliError(f"{exc}; the app database still serves the previous sync") from None
-    return commands.sync_app(settings, allow_shrink=allow_shrink, min_fraction=min_fraction)
+    return commands.sync_app(
+        settings, allow_shrink=allow_shrink, min_fraction=min_fraction, allow_older=allow_older
+    )
 
 
 def demo(
