@@ -4,7 +4,8 @@ A past date's history needs every model upstream of it computed as of that date,
 the intermediate models are views whose SQL bakes in the date. So a backfill never
 touches the latest build's objects: each date is one ``dbt run`` of the history models
 and their ancestors with ``history_backfill: true``, which sends every ancestor to a
-``<schema>_backfill`` scratch schema (macros/generate_schema_name.sql), into a target
+``<schema>_backfill`` scratch schema (macros/generate_schema_name.sql; staging views,
+which never read the date, are used in place), into a target
 folder of its own (the sync reads only the build's ``target/``). The history models
 themselves are incremental (delete+insert on ``as_of_date``), so a date is added or
 replaced and the others stay. The project is parsed once and the manifest reused for
@@ -35,6 +36,10 @@ HISTORY_MODELS = (
 # Built after the three histories: a date is present once its log row is.
 DATES_LOG = "metric_history_dates"
 BACKFILL_VAR = "history_backfill"
+# Date-free models read in place by a backfill (macros/generate_schema_name.sql).
+STAGING = "path:models/staging"
+# Where the history lives (models/marts/leader_hub, `+schema: leader_hub`).
+HISTORY_SCHEMA = "leader_hub"
 # Ten years of daily dates: more is a typo, not a backfill.
 MAX_DATES = 3660
 
@@ -83,7 +88,13 @@ def backfill(
     if skipped:
         print(f"{skipped} of {len(dates)} dates already in the history (--force rebuilds them)")
     started = time.perf_counter()
-    select = ["--select", *(f"+{name}" for name in (*HISTORY_MODELS, DATES_LOG))]
+    # Staging views do not depend on the date: the latest build's are read, not rebuilt.
+    select = [
+        "--select",
+        *(f"+{name}" for name in (*HISTORY_MODELS, DATES_LOG)),
+        "--exclude",
+        STAGING,
+    ]
     try:
         with progress_reporter() as reporter:
             advance = reporter(f"backfill {len(todo)} dates", len(todo))
@@ -147,3 +158,23 @@ def _drop_scratch(
         target=target,
         manifest=manifest,
     )
+
+
+def drop_history(warehouse_dsn: str) -> bool:
+    """Drop the history tables (``kpi generate --replace``: they describe the old sources).
+
+    Returns whether there was any. The next build starts the history over; a backfill
+    fills the past again.
+    """
+    names = (*HISTORY_MODELS, DATES_LOG)
+    with psycopg.connect(warehouse_dsn, autocommit=True) as conn:
+        (found,) = conn.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = %s and table_name = any(%s)",
+            [HISTORY_SCHEMA, list(names)],
+        ).fetchone()
+        for name in names:
+            conn.execute(
+                sql.SQL("drop table if exists {}").format(sql.Identifier(HISTORY_SCHEMA, name))
+            )
+    return bool(found)

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from kpi import embedded
+from kpi.backfill import drop_history
 from kpi.databases import connections
 from kpi.dbt_runner import run_dbt, write_profile
 from kpi.docs_server import serve_directory
@@ -99,6 +100,8 @@ def generate_sources(
     )
     print_row_counts(result.rows)
     print(f"planted-fraud manifest: {settings.synthetic_manifest_path}")
+    if replace and drop_history(conns.warehouse_dsn):
+        print("dropped the metric history built from the replaced sources (kpi backfill refills)")
     return 0
 
 

@@ -6,12 +6,14 @@
     model it needs upstream of the history then goes to a scratch schema
     `<schema>_backfill`, so the views and marts of the latest build are never replaced by
     a past date's; only the history models (and their log) keep their own schema, and
-    seeds (no date in them) are read where they are (docs/leader_hub.md "History").
+    seeds and staging views (no date in them: tests/python/test_history.py checks) are
+    read where they are (docs/leader_hub.md "History").
 -#}
 {% macro generate_schema_name(custom_schema_name, node) -%}
     {%- set schema = target.schema if custom_schema_name is none else custom_schema_name -%}
     {%- if var('history_backfill', false) and node is not none
-        and node.resource_type == 'model' and not is_history_model(node) -%}
+        and node.resource_type == 'model' and node.fqn[1] != 'staging'
+        and not is_history_model(node) -%}
         {{ schema | trim }}_backfill
     {%- else -%}
         {{ schema | trim }}
