@@ -125,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     build = subparsers.add_parser("build", help="dbt build (models, unit tests, data tests)")
     _add_dbt_arguments(build)
     build.add_argument("--select", "-s", nargs="+", default=None)
+    build.add_argument("--exclude", nargs="+", default=None)
 
     history = subparsers.add_parser(
         "backfill", help="build the metric history of past report dates"
@@ -245,7 +246,12 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
         settings, scale=a.scale, seed=a.seed, as_of=a.as_of, replace=a.replace
     ),
     "build": lambda settings, a: commands.build_warehouse(
-        settings, vars_=a.vars, as_of=a.as_of, target=a.target, select=a.select
+        settings,
+        vars_=a.vars,
+        as_of=a.as_of,
+        target=a.target,
+        select=a.select,
+        exclude=a.exclude,
     ),
     "backfill": _backfill,
     "sync": lambda settings, a: commands.sync_app(

@@ -112,12 +112,15 @@ def build_warehouse(
     as_of: date | None = None,
     target: str | None = None,
     select: Sequence[str] | None = None,
+    exclude: Sequence[str] | None = None,
 ) -> int:
     """``dbt build``; ``as_of`` is a shortcut for the ``as_of_date`` var."""
     conns = connections(settings)
     dbt_args = ["build"]
     if select:
         dbt_args += ["--select", *select]
+    if exclude:
+        dbt_args += ["--exclude", *exclude]
     all_vars = dict(vars_ or {})
     if as_of is not None:
         all_vars["as_of_date"] = as_of.isoformat()
