@@ -56,8 +56,9 @@ def demo(
     print(f"4/5 metric history: {DEMO_HISTORY_WEEKS} weekly dates, so the trend charts have points")
     backfill.backfill(settings, backfill.weekly_dates(as_of, DEMO_HISTORY_WEEKS), force=False)
     print("5/5 sync into the app database")
-    # The demo regenerates at the scale asked for: a smaller demo must still publish.
-    commands.sync_app(settings, allow_shrink=True, min_fraction=None)
+    # The demo regenerates at the scale and date asked for: a smaller or older demo than
+    # the one published before must still publish.
+    commands.sync_app(settings, allow_shrink=True, min_fraction=None, allow_older=True)
     print("demo build is green and published: app database schemas leader_hub and fraud")
     print_demo_access(settings, conns.app_dsn, port)
     if not serve:

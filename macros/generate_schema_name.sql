@@ -20,10 +20,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A model that keeps every report date: the three metric histories and their log. -#}
+{#- A model that keeps every report date: the models of marts/leader_hub/history. -#}
 {% macro is_history_model(node) -%}
-    {{ return(node is not none and node.name in [
-        'market_metric_history', 'provider_metric_history',
-        'market_provider_metric_history', 'metric_history_dates'
-    ]) }}
+    {{ return(node is not none and node.fqn[1:4] == ['marts', 'leader_hub', 'history']) }}
 {%- endmacro %}

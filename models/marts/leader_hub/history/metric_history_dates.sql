@@ -5,14 +5,6 @@
     differs from the one published, so a daily sync moves one date, not the whole past.
 -#}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='as_of_date',
-    on_schema_change='append_new_columns',
-    full_refresh=false
-) }}
-
 -- depends_on: {{ ref('market_metric_history') }}
 -- depends_on: {{ ref('provider_metric_history') }}
 -- depends_on: {{ ref('market_provider_metric_history') }}
