@@ -83,10 +83,17 @@ def backfill(
         settings, conns.warehouse_dsn, flags, vars_=scratch_vars, target=target
     )
     present = present_dates(conns.warehouse_dsn, _dates_log(manifest))
+    if present is None:
+        raise CliError(
+            "kpi backfill: no build yet: run `kpi build` first (a backfill reads its staging"
+            " views and adds to its history)"
+        )
     todo = list(dates) if force else [d for d in dates if d not in present]
     skipped = len(dates) - len(todo)
     if skipped:
         print(f"{skipped} of {len(dates)} dates already in the history (--force rebuilds them)")
+    if not todo:
+        return 0
     started = time.perf_counter()
     # Staging views do not depend on the date: the latest build's are read, not rebuilt.
     select = [
@@ -116,8 +123,7 @@ def backfill(
     finally:
         _drop_scratch(settings, conns.warehouse_dsn, flags, scratch_vars, target, manifest)
     elapsed = time.perf_counter() - started
-    per_date = f" ({elapsed / len(todo):.1f}s per date)" if todo else ""
-    print(f"backfilled {len(todo)} dates in {elapsed:.1f}s{per_date}")
+    print(f"backfilled {len(todo)} dates in {elapsed:.1f}s ({elapsed / len(todo):.1f}s per date)")
     return 0
 
 
@@ -129,15 +135,15 @@ def _dates_log(manifest: Any) -> tuple[str, str]:
     raise CliError(f"kpi backfill: the project has no model {DATES_LOG}")
 
 
-def present_dates(warehouse_dsn: str, log: tuple[str, str]) -> set[date]:
-    """The dates whose history is complete (their log row exists); none before a build."""
+def present_dates(warehouse_dsn: str, log: tuple[str, str]) -> set[date] | None:
+    """The dates whose history is complete (their log row exists); None before any build."""
     with psycopg.connect(warehouse_dsn) as conn:
         try:
             rows = conn.execute(
                 sql.SQL("select as_of_date from {}").format(sql.Identifier(*log))
             ).fetchall()
         except psycopg.errors.UndefinedTable:
-            return set()
+            return None
     return {row[0] for row in rows}
 
 

@@ -102,6 +102,7 @@ def publish_history(
     ``logs``: the (warehouse, app) logs read before anything was written, so the log
     table's own publish in the same sync cannot hide a rebuilt date.
     """
+    ensure_indexes(app, table)  # an index declared since the last sync
     warehouse_counts = _date_counts(warehouse, table)
     app_counts = _date_counts(app, table)
     log = table.partition_log or ""
@@ -137,7 +138,6 @@ def _replace_dates(
     """Delete the app's rows of ``moved`` and ``gone`` dates; insert ``moved`` from a stage."""
     target = sql.Identifier(table.schema, table.name)
     column = sql.Identifier(table.partition_by or "")
-    ensure_indexes(app, table)
     stage = create_stage(app, table)
     if moved:
         # Literal dates: Redshift has no `= any(array)`; the list is at most the dates kept.
