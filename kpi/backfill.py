@@ -15,7 +15,7 @@ every date; the scratch schemas are dropped at the end.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -82,12 +82,11 @@ def backfill(
     manifest = parse_project(
         settings, conns.warehouse_dsn, flags, vars_=scratch_vars, target=target
     )
-    present = present_dates(conns.warehouse_dsn, _dates_log(manifest))
-    if present is None:
+    if not _exists(conns.warehouse_dsn, _relation(manifest, _is_staging)):
         raise CliError(
-            "kpi backfill: no build yet: run `kpi build` first (a backfill reads its staging"
-            " views and adds to its history)"
+            "kpi backfill: no build yet: run `kpi build` first (a backfill reads its staging views)"
         )
+    present = present_dates(conns.warehouse_dsn, _relation(manifest, _is_dates_log))
     todo = list(dates) if force else [d for d in dates if d not in present]
     skipped = len(dates) - len(todo)
     if skipped:
@@ -127,23 +126,41 @@ def backfill(
     return 0
 
 
-def _dates_log(manifest: Any) -> tuple[str, str]:
-    """The (schema, table) of the history's date log, as this project names it."""
+def _is_dates_log(node: Any) -> bool:
+    return node.name == DATES_LOG
+
+
+def _is_staging(node: Any) -> bool:
+    return node.fqn[1] == "staging"
+
+
+def _relation(manifest: Any, wanted: Callable[[Any], bool]) -> tuple[str, str]:
+    """The (schema, table) of the first model ``wanted`` picks, as this project names it."""
     for node in manifest.nodes.values():
-        if node.resource_type == "model" and node.name == DATES_LOG:
+        if node.resource_type == "model" and wanted(node):
             return node.schema, node.alias or node.name
-    raise CliError(f"kpi backfill: the project has no model {DATES_LOG}")
+    raise CliError("kpi backfill: the project lacks a model the backfill needs")
 
 
-def present_dates(warehouse_dsn: str, log: tuple[str, str]) -> set[date] | None:
-    """The dates whose history is complete (their log row exists); None before any build."""
+def _exists(warehouse_dsn: str, relation: tuple[str, str]) -> bool:
+    """Whether the warehouse has ``relation`` (information_schema: PostgreSQL, Redshift)."""
     with psycopg.connect(warehouse_dsn) as conn:
-        try:
-            rows = conn.execute(
-                sql.SQL("select as_of_date from {}").format(sql.Identifier(*log))
-            ).fetchall()
-        except psycopg.errors.UndefinedTable:
-            return None
+        (found,) = conn.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = %s and table_name = %s",
+            list(relation),
+        ).fetchone()
+    return bool(found)
+
+
+def present_dates(warehouse_dsn: str, log: tuple[str, str]) -> set[date]:
+    """The dates whose history is complete (their log row exists); none before a build."""
+    if not _exists(warehouse_dsn, log):
+        return set()
+    with psycopg.connect(warehouse_dsn) as conn:
+        rows = conn.execute(
+            sql.SQL("select as_of_date from {}").format(sql.Identifier(*log))
+        ).fetchall()
     return {row[0] for row in rows}
 
 
