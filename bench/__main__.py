@@ -144,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("name", choices=["pipeline", "api", "history", "all", "plot", "report"])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--weeks", type=int, default=26, help="history: weeks to backfill")
+    parser.add_argument(
+        "--reuse-sources", action="store_true", help="history: keep this scale's sources"
+    )
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale must be greater than 0")
@@ -155,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         write_result("api.json", report)
         print(api.markdown(report))
     elif args.name == "history":
-        print(history.markdown(history.run(args.scale, args.weeks, data_dir)))
+        report = history.run(args.scale, args.weeks, data_dir, reuse_sources=args.reuse_sources)
+        print(history.markdown(report))
     elif args.name == "report":
         print(report_markdown())
     elif args.name == "plot":
