@@ -9,12 +9,12 @@ line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 
 import psycopg
+import yaml
 
 from kpi import commands, pipeline
 from kpi.dbt_runner import DbtError
@@ -81,14 +81,19 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def _json_object(text: str) -> dict[str, object]:
+def _yaml_mapping(text: str) -> dict[str, object]:
+    """dbt vars as dbt's own ``--vars`` takes them: a YAML mapping (JSON is YAML too)."""
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
-        value = None
-    if not isinstance(value, dict):
+        value = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date like 2026-02-30
+        reason = str(getattr(exc, "problem", None) or exc or "not YAML").strip()
         raise argparse.ArgumentTypeError(
-            f"must be a JSON object, e.g. '{{\"visit_window\": 50}}', got {text!r}"
+            f"not a YAML or JSON mapping ({reason}), e.g. '{{as_of_date: \"2026-06-30\"}}'"
+        ) from None
+    if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
+        raise argparse.ArgumentTypeError(
+            f"must be a YAML or JSON mapping of var names to values,"
+            f" e.g. '{{visit_window: 50}}', got {text!r}"
         )
     return value
 
@@ -170,7 +175,9 @@ def _add_source_arguments(sub: argparse.ArgumentParser) -> None:
 
 
 def _add_dbt_arguments(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--vars", type=_json_object, default=None, help="dbt vars as JSON")
+    sub.add_argument(
+        "--vars", type=_yaml_mapping, default=None, help="dbt vars: a YAML or JSON mapping"
+    )
     sub.add_argument("--as-of", type=_iso_date, default=None, help="shortcut for as_of_date")
     sub.add_argument("--target", default=None, help="dbt target (default: generated profile)")
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from kpi import embedded
 from kpi.databases import connections
 from kpi.dbt_runner import run_dbt, write_profile
 from kpi.docs_server import serve_directory
-from kpi.errors import EXIT_NOT_RUNNING, CliError
+from kpi.errors import EXIT_NOT_RUNNING, EXIT_USAGE, CliError
 from kpi.progress import print_row_counts, progress_reporter
 from kpi.settings import Settings
 
@@ -111,16 +111,53 @@ def build_warehouse(
     select: Sequence[str] | None = None,
 ) -> int:
     """``dbt build``; ``as_of`` is a shortcut for the ``as_of_date`` var."""
+    all_vars = build_vars(vars_, as_of)
     conns = connections(settings)
     dbt_args = ["build"]
     if select:
         dbt_args += ["--select", *select]
-    all_vars = dict(vars_ or {})
-    if as_of is not None:
-        all_vars["as_of_date"] = as_of.isoformat()
     if not run_dbt(settings, conns.warehouse_dsn, dbt_args, vars_=all_vars, target=target):
         raise CliError("dbt build failed: see the failures above (nothing was synced)")
     return 0
+
+
+def build_vars(vars_: Mapping[str, object] | None, as_of: date | None) -> dict[str, object]:
+    """The dbt vars of a build: ``--vars`` merged with the ``--as-of`` shortcut.
+
+    Both may name the report date only if they agree: a build whose date depends on which
+    option wins would publish a date the user did not mean. YAML reads an unquoted
+    2026-06-30 as a date; dates are passed to dbt as ISO text, as they are written.
+    """
+    merged = {key: _plain(value) for key, value in (vars_ or {}).items()}
+    given = merged.get("as_of_date")
+    if given is not None:
+        try:
+            given_date = date.fromisoformat(str(given))
+        except ValueError:
+            raise CliError(
+                f"--vars as_of_date: not a date (YYYY-MM-DD): {given!r}", EXIT_USAGE
+            ) from None
+        if as_of is not None and as_of != given_date:
+            raise CliError(
+                f"--as-of {as_of.isoformat()} and --vars as_of_date {given_date.isoformat()}"
+                " disagree: give the report date once",
+                EXIT_USAGE,
+            )
+        merged["as_of_date"] = given_date.isoformat()
+    elif as_of is not None:
+        merged["as_of_date"] = as_of.isoformat()
+    return merged
+
+
+def _plain(value: object) -> object:
+    """A YAML value as JSON can carry it to dbt (dates and times as ISO text)."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def sync_app(settings: Settings, *, allow_shrink: bool, min_fraction: float | None) -> int:

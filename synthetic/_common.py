@@ -40,7 +40,9 @@ def _as_text(column: Any, start: int, stop: int) -> list[str]:
         if part.dtype.kind == "f":
             return [NULL if v != v else repr(v) for v in part.tolist()]
         if part.dtype.kind == "M":  # datetime64
-            text = np.datetime_as_string(part, unit="s")
+            # Whole seconds, or microseconds for columns that carry them (SPEC §4).
+            fine = np.datetime_data(part.dtype)[0] in ("ms", "us", "ns")
+            text = np.datetime_as_string(part, unit="us" if fine else "s")
             return [NULL if t == "NaT" else t.replace("T", " ") for t in text.tolist()]
         part = part.tolist()
     out = []

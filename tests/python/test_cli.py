@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -43,7 +44,15 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: 
         (("generate", "--scale", "abc"), ("--scale", "not a number")),
         (("generate", "--seed", "-3"), ("--seed",)),
         (("generate", "--as-of", "2026-02-30"), ("--as-of", "YYYY-MM-DD")),
-        (("build", "--vars", "not json"), ("--vars", "JSON object")),
+        (("build", "--vars", "not json"), ("--vars", "YAML or JSON mapping")),
+        (("build", "--vars", "{as_of_date: [2026"), ("--vars", "not a YAML or JSON mapping")),
+        (("build", "--vars", "[1, 2]"), ("--vars", "mapping of var names")),
+        (("daily", "--vars", "{as_of_date: 2026-02-30}"), ("--vars", "day is out of range")),
+        (("build", "--vars", "{as_of_date: soon}"), ("as_of_date", "YYYY-MM-DD")),
+        (
+            ("build", "--vars", '{"as_of_date": "2026-06-30"}', "--as-of", "2026-07-01"),
+            ("--as-of 2026-07-01", "as_of_date 2026-06-30", "disagree"),
+        ),
         (("serve", "--workers", "0"), ("--workers", "1 or more")),
         (("frobnicate",), ("invalid choice",)),
     ],
@@ -151,3 +160,26 @@ def test_build_output_piped_through_kpi_is_plain_text(
     assert "PASS" in result.stdout
     assert "\x1b" not in result.stdout
     assert "\x1b" not in result.stderr
+
+
+def test_build_takes_yaml_vars_like_dbt(settings, connections, as_of, tmp_path) -> None:
+    """`--vars` takes dbt's YAML (unquoted keys, an unquoted date) merged with `--as-of`."""
+    parsed = settings.dbt_target_path / "partial_parse.msgpack"
+    if parsed.exists():
+        (tmp_path / "target").mkdir()
+        shutil.copy(parsed, tmp_path / "target" / parsed.name)
+    env = {
+        "KPI_WAREHOUSE_DSN": connections.warehouse_dsn,
+        "KPI_APP_DSN": connections.app_dsn,
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+    }
+    yaml_vars = f"{{as_of_date: {as_of.isoformat()}, visit_window: 50}}"
+    select = "stg_station__markets,test_type:data"
+    result = run_kpi(
+        "build", "--vars", yaml_vars, "--as-of", as_of.isoformat(), "--select", select, env=env
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    run_results = json.loads((tmp_path / "target" / "run_results.json").read_text())
+    passed = run_results["args"]["vars"]
+    passed = json.loads(passed) if isinstance(passed, str) else passed
+    assert passed == {"as_of_date": as_of.isoformat(), "visit_window": 50}
