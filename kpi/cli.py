@@ -157,6 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--fraud", action="store_true", help="add the fraud_analyst role")
     token.add_argument("--ttl", type=_non_negative_int, default=8 * 3600, help="seconds")
 
+    compare = subparsers.add_parser(
+        "compare", help="diff the exported marts of two warehouses on their unique keys"
+    )
+    compare.add_argument("left", help="a DSN (postgresql://...) or a dbt target name")
+    compare.add_argument("right", help="a DSN (postgresql://...) or a dbt target name")
+
     docs = subparsers.add_parser("docs", help="build the dbt docs site and serve it locally")
     docs.add_argument("--port", type=_non_negative_int, default=8080)
     docs.add_argument("--no-serve", action="store_true", help="only generate the site")
@@ -235,6 +241,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
         settings, host=a.host, port=a.port, dev=a.dev, workers=a.workers
     ),
     "token": _token,
+    "compare": lambda settings, a: commands.compare_marts(settings, left=a.left, right=a.right),
     "docs": lambda settings, a: commands.build_docs(settings, port=a.port, serve=not a.no_serve),
     "demo": lambda settings, a: pipeline.demo(
         settings, scale=a.scale, seed=a.seed, as_of=a.as_of, port=a.port, serve=not a.no_serve

@@ -12,14 +12,18 @@ import os
 import time
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from kpi import embedded
 from kpi.databases import connections
 from kpi.dbt_runner import run_dbt, write_profile
 from kpi.docs_server import serve_directory
-from kpi.errors import EXIT_NOT_RUNNING, EXIT_USAGE, CliError
+from kpi.errors import EXIT_FAILED, EXIT_NOT_RUNNING, EXIT_USAGE, CliError
 from kpi.progress import print_row_counts, progress_reporter
 from kpi.settings import Settings
+
+if TYPE_CHECKING:
+    from sync.compare import TableDiff
 
 DEFAULT_WORKERS = os.cpu_count() or 1
 DOCS_PAGE = "static_index.html"
@@ -225,3 +229,64 @@ def build_docs(settings: Settings, *, port: int, serve: bool) -> int:
     if serve:
         serve_directory(docs_dir, port, DOCS_PAGE)
     return 0
+
+
+# ----------------------------------------------------------------------------- compare
+
+
+def compare_marts(settings: Settings, *, left: str, right: str) -> int:
+    """Diff the exported marts of two warehouses (DSNs or dbt targets) on their keys.
+
+    Exit 0 when every table matches within its type's tolerance, 1 otherwise. The table
+    list, keys and types are the last build's manifest (the same the sync publishes).
+    """
+    import json
+
+    from kpi.targets import warehouse_dsn
+    from sync.compare import compare_warehouses
+    from sync.manifest import GateError, exported_tables
+
+    path = settings.dbt_target_path / "manifest.json"
+    try:
+        tables = exported_tables(json.loads(path.read_text()))
+    except (OSError, ValueError, GateError) as exc:
+        raise CliError(f"cannot read the exported marts from {path}: {exc}") from None
+    left_dsn, right_dsn = warehouse_dsn(settings, left), warehouse_dsn(settings, right)
+    results = compare_warehouses(left_dsn, right_dsn, tables)
+    for result in results:
+        print_table_diff(result)
+    differing = [r for r in results if not r.matches]
+    if differing:
+        print(f"compare: {len(differing)} of {len(results)} tables differ")
+        return EXIT_FAILED
+    print(f"compare: all {len(results)} exported tables match")
+    return 0
+
+
+def print_table_diff(result: TableDiff) -> None:
+    """One line per table, then up to a few example keys per kind (keys only)."""
+    if result.error is not None:
+        print(f"{result.table}: cannot compare: {result.error}")
+        return
+    counts = f"{result.left_rows:,} left, {result.right_rows:,} right"
+    if result.matches:
+        print(f"{result.table}: {counts}: same")
+        return
+    columns = ", ".join(f"{name} {n:,}" for name, n in sorted(result.differing_columns.items()))
+    print(
+        f"{result.table}: {counts}: {result.only_left:,} only left,"
+        f" {result.only_right:,} only right, {result.differing:,} differing"
+        + (f" ({columns})" if columns else "")
+    )
+    for label, keys in (
+        ("only left", result.examples_only_left),
+        ("only right", result.examples_only_right),
+        ("differing", result.examples_differing),
+    ):
+        if keys:
+            shown = "; ".join(_key_text(result.key_columns, key) for key in keys)
+            print(f"  {label}: {shown}")
+
+
+def _key_text(names: Sequence[str], key: Sequence[object]) -> str:
+    return ", ".join(f"{name}={value}" for name, value in zip(names, key, strict=True))

@@ -173,7 +173,8 @@ def test_build_takes_yaml_vars_like_dbt(settings, connections, as_of, tmp_path) 
         "KPI_APP_DSN": connections.app_dsn,
         "DBT_TARGET_PATH": str(tmp_path / "target"),
     }
-    yaml_vars = f"{{as_of_date: {as_of.isoformat()}, visit_window: 50}}"
+    # Other vars than the full build's would make dbt parse the whole project again.
+    yaml_vars = f"{{as_of_date: {as_of.isoformat()}}}"
     select = "stg_station__markets,test_type:data"
     result = run_kpi(
         "build", "--vars", yaml_vars, "--as-of", as_of.isoformat(), "--select", select, env=env
@@ -182,4 +183,21 @@ def test_build_takes_yaml_vars_like_dbt(settings, connections, as_of, tmp_path) 
     run_results = json.loads((tmp_path / "target" / "run_results.json").read_text())
     passed = run_results["args"]["vars"]
     passed = json.loads(passed) if isinstance(passed, str) else passed
-    assert passed == {"as_of_date": as_of.isoformat(), "visit_window": 50}
+    assert passed == {"as_of_date": as_of.isoformat()}
+
+
+def test_vars_merge_with_as_of_and_dates_pass_as_text() -> None:
+    from datetime import date
+
+    from kpi.cli import build_parser
+    from kpi.commands import build_vars
+
+    args = build_parser().parse_args(
+        ["daily", "--vars", "{visit_window: 50, as_of_date: 2026-06-30}", "--as-of", "2026-06-30"]
+    )
+    assert build_vars(args.vars, args.as_of) == {"visit_window": 50, "as_of_date": "2026-06-30"}
+    assert build_vars({"visit_window": 50}, date(2026, 6, 30)) == {
+        "visit_window": 50,
+        "as_of_date": "2026-06-30",
+    }
+    assert build_vars(None, None) == {}
