@@ -12,6 +12,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 
 import psycopg
 import yaml
@@ -126,6 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
     gen = subparsers.add_parser("generate", help="write deterministic synthetic source tables")
     _add_source_arguments(gen)
     gen.add_argument("--replace", action="store_true", help="overwrite existing source data")
+    gen.add_argument(
+        "--format",
+        choices=("postgres", "csv"),
+        default="postgres",
+        help="postgres: into the warehouse (default); csv: files for S3 and Redshift COPY",
+    )
+    gen.add_argument(
+        "--out", type=Path, default=None, help="folder of the CSV files (--format csv)"
+    )
 
     build = subparsers.add_parser("build", help="dbt build (models, unit tests, data tests)")
     _add_dbt_arguments(build)
@@ -211,6 +221,20 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
     )
 
 
+def _generate(settings: Settings, args: argparse.Namespace) -> int:
+    if args.format == "csv":
+        if args.out is None:
+            raise CliError("kpi generate: --format csv needs --out DIR", EXIT_USAGE)
+        return commands.generate_csv_files(
+            settings, out_dir=args.out, scale=args.scale, seed=args.seed, as_of=args.as_of
+        )
+    if args.out is not None:
+        raise CliError("kpi generate: --out is for --format csv", EXIT_USAGE)
+    return commands.generate_sources(
+        settings, scale=args.scale, seed=args.seed, as_of=args.as_of, replace=args.replace
+    )
+
+
 _DB_ACTIONS: dict[str, Callable[[Settings], int]] = {
     "start": commands.db_start,
     "stop": commands.db_stop,
@@ -220,9 +244,7 @@ _DB_ACTIONS: dict[str, Callable[[Settings], int]] = {
 # Each entry only unpacks the parsed arguments into one typed call.
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "db": lambda settings, a: _DB_ACTIONS[a.action](settings),
-    "generate": lambda settings, a: commands.generate_sources(
-        settings, scale=a.scale, seed=a.seed, as_of=a.as_of, replace=a.replace
-    ),
+    "generate": _generate,
     "build": lambda settings, a: commands.build_warehouse(
         settings, vars_=a.vars, as_of=a.as_of, target=a.target, select=a.select
     ),

@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kpi import embedded
@@ -103,6 +104,36 @@ def generate_sources(
     )
     print_row_counts(result.rows)
     print(f"planted-fraud manifest: {settings.synthetic_manifest_path}")
+    return 0
+
+
+def generate_csv_files(
+    settings: Settings, *, out_dir: Path, scale: float, seed: int, as_of: date | None
+) -> int:
+    """Write the synthetic sources as CSV files for S3 and Redshift's COPY (no database)."""
+    import synthetic
+
+    as_of = as_of or date.today()
+    started = time.perf_counter()
+    with progress_reporter() as reporter:
+        try:
+            result = synthetic.generate_csv(
+                out_dir,
+                scale=scale,
+                seed=seed,
+                as_of=as_of,
+                reporter=reporter,
+                manifest_path=out_dir / settings.synthetic_manifest_path.name,
+            )
+        except OSError as exc:
+            raise CliError(f"cannot write the CSV files in {out_dir}: {exc}") from None
+    elapsed = time.perf_counter() - started
+    print(
+        f"wrote {sum(result.rows.values()):,} rows as {len(result.rows)} CSV files in"
+        f" {elapsed:.1f}s (scale {scale}, seed {seed}, as of {as_of.isoformat()}) to {out_dir}"
+    )
+    print_row_counts(result.rows)
+    print(f"Redshift COPY statements: {out_dir / 'redshift_copy.sql'}")
     return 0
 
 
