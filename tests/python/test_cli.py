@@ -138,10 +138,11 @@ def test_configured_servers_are_used_and_nothing_embedded_starts(connections, tm
             conn.execute("drop database if exists kpi_cli_external with (force)")
 
 
-def test_build_output_piped_through_kpi_is_plain_text(
+def test_build_piped_through_kpi_is_plain_text_and_takes_yaml_vars(
     settings, connections, as_of, tmp_path
 ) -> None:
-    """dbt colours its lines even into a pipe; through `kpi` a log file gets plain text."""
+    """dbt colours its lines even into a pipe; through `kpi` a log file gets plain text.
+    `--vars` takes dbt's YAML (unquoted key, unquoted date), merged with `--as-of`."""
     parsed = settings.dbt_target_path / "partial_parse.msgpack"
     if parsed.exists():  # spares a full parse of the project
         (tmp_path / "target").mkdir()
@@ -154,32 +155,16 @@ def test_build_output_piped_through_kpi_is_plain_text(
         "DBT_USE_COLORS": "",
     }
     # Only the data tests of one staging model: they read the warehouse, change nothing.
+    # The same vars as the full build's: other vars would make dbt parse everything again.
     select = "stg_station__markets,test_type:data"
-    result = run_kpi("build", "--as-of", as_of.isoformat(), "--select", select, env=env)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "PASS" in result.stdout
-    assert "\x1b" not in result.stdout
-    assert "\x1b" not in result.stderr
-
-
-def test_build_takes_yaml_vars_like_dbt(settings, connections, as_of, tmp_path) -> None:
-    """`--vars` takes dbt's YAML (unquoted keys, an unquoted date) merged with `--as-of`."""
-    parsed = settings.dbt_target_path / "partial_parse.msgpack"
-    if parsed.exists():
-        (tmp_path / "target").mkdir()
-        shutil.copy(parsed, tmp_path / "target" / parsed.name)
-    env = {
-        "KPI_WAREHOUSE_DSN": connections.warehouse_dsn,
-        "KPI_APP_DSN": connections.app_dsn,
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-    }
-    # Other vars than the full build's would make dbt parse the whole project again.
     yaml_vars = f"{{as_of_date: {as_of.isoformat()}}}"
-    select = "stg_station__markets,test_type:data"
     result = run_kpi(
         "build", "--vars", yaml_vars, "--as-of", as_of.isoformat(), "--select", select, env=env
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    assert "PASS" in result.stdout
+    assert "\x1b" not in result.stdout
+    assert "\x1b" not in result.stderr
     run_results = json.loads((tmp_path / "target" / "run_results.json").read_text())
     passed = run_results["args"]["vars"]
     passed = json.loads(passed) if isinstance(passed, str) else passed
