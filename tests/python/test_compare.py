@@ -136,7 +136,9 @@ def _copy_back(left: str, right: str, tables: tuple[ExportedTable, ...]) -> None
     """Make the right side equal to the left again (the fixture is per module)."""
     with psycopg.connect(right) as conn:
         for table in tables:
-            conn.execute(sql.SQL("drop table {}").format(sql.Identifier(table.schema, table.name)))
+            conn.execute(
+                sql.SQL("drop table if exists {}").format(sql.Identifier(table.schema, table.name))
+            )
     _copy_marts(left, right, tables)
 
 
@@ -184,3 +186,21 @@ def test_target_names_resolve_through_the_dbt_profile(
     with psycopg.connect(dsn) as conn:
         (name,) = conn.execute("select current_database()").fetchone()
     assert name == info["dbname"]
+
+
+def test_a_table_missing_on_one_side_is_reported_and_the_rest_compared(
+    two_warehouses, tables, capsys
+) -> None:
+    left, right = two_warehouses
+    with psycopg.connect(right) as conn:
+        conn.execute("drop table leader_hub.market_groups")
+    try:
+        assert main(["compare", left, right]) == 1
+        captured = capsys.readouterr()
+    finally:
+        _copy_back(left, right, tables)
+    lines = [line for line in captured.out.splitlines() if not line.startswith(" ")]
+    assert "leader_hub.market_groups: cannot compare:" in captured.out
+    assert "does not exist" in captured.out
+    assert sum(line.endswith(": same") for line in lines) == len(tables) - 1
+    assert "Traceback" not in captured.err
