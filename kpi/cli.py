@@ -222,6 +222,7 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _generate(settings: Settings, args: argparse.Namespace) -> int:
+    """Into the warehouse, or as CSV files (Redshift loads from S3, not from a stream)."""
     if args.format == "csv":
         if args.out is None:
             raise CliError("kpi generate: --format csv needs --out DIR", EXIT_USAGE)

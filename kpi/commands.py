@@ -320,4 +320,5 @@ def print_table_diff(result: TableDiff) -> None:
 
 
 def _key_text(names: Sequence[str], key: Sequence[object]) -> str:
+    """``provider_id=10001, market_id=3``: a key names its columns, so it can be looked up."""
     return ", ".join(f"{name}={value}" for name, value in zip(names, key, strict=True))

@@ -62,6 +62,7 @@ class TableDiff:
 
     @property
     def matches(self) -> bool:
+        """Same rows on both sides, each equal within its columns' tolerance."""
         return self.error is None and not (self.only_left or self.only_right or self.differing)
 
 
@@ -79,12 +80,14 @@ def equality_for(column: Column) -> Equal:
 
 
 def _both_null_or(a: object, b: object, close: Callable[[object, object], bool]) -> bool:
+    """NULL equals only NULL (a metric with no data must stay NULL on both sides)."""
     if a is None or b is None:
         return a is None and b is None
     return close(a, b)
 
 
 def is_redshift(conn: psycopg.Connection) -> bool:
+    """Whether ``conn`` is Redshift: it needs no collation to order text by bytes."""
     (version,) = conn.execute("select version()").fetchone()
     return "redshift" in version.lower()
 
@@ -121,6 +124,7 @@ def _stream(conn: psycopg.Connection, table: ExportedTable, side: str) -> Iterat
 
 
 def _note(examples: list[tuple], key: tuple) -> None:
+    """Keep the first few keys of a kind: enough to look into, never a dump of the table."""
     if len(examples) < EXAMPLES:
         examples.append(key)
 

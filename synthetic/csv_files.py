@@ -52,6 +52,7 @@ def write_csv(path: Path, columns: dict, advance: Advance | None = None) -> int:
     total = len(columns[names[0]])
 
     def keep(value: str) -> str:
+        """Text as it is (the csv module quotes it), but never an empty string."""
         if value == "":
             raise EmptyStringError(f"{path.name}: an empty string would load as NULL")
         return value
