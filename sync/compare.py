@@ -71,10 +71,17 @@ def equality_for(column: Column) -> Equal:
     numeric = _NUMERIC.match(column.data_type)
     if numeric:
         last_digit = Decimal(1).scaleb(-int(numeric.group(1)))
-        return lambda a, b: _both_null_or(a, b, lambda x, y: abs(x - y) <= last_digit)
+        # Through str: one driver may hand a numeric back as a float, the other as Decimal.
+        return lambda a, b: _both_null_or(
+            a, b, lambda x, y: abs(Decimal(str(x)) - Decimal(str(y))) <= last_digit
+        )
     if _FLOAT.match(column.data_type):
         return lambda a, b: _both_null_or(
-            a, b, lambda x, y: math.isclose(x, y, rel_tol=FLOAT_RELATIVE_TOLERANCE, abs_tol=1e-12)
+            a,
+            b,
+            lambda x, y: math.isclose(
+                float(x), float(y), rel_tol=FLOAT_RELATIVE_TOLERANCE, abs_tol=1e-12
+            ),
         )
     return lambda a, b: a == b
 

@@ -156,6 +156,7 @@ def test_float_columns_compare_relatively_and_numeric_by_last_digit(tables) -> N
     )
     ratio = equality_for(Column("x", "double precision"))
     assert ratio(1 / 3, 0.3333333333333333) and not ratio(0.3333, 0.3334)
+    assert rate(0.1234, Decimal("0.1235")) and ratio(Decimal("0.5"), 0.5)  # mixed drivers
     count = equality_for(Column("n", "bigint"))
     assert not count(1, 2) and count(None, None) and not rate(None, Decimal("0"))
 
