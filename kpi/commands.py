@@ -125,7 +125,7 @@ def generate_csv_files(
                 reporter=reporter,
                 manifest_path=out_dir / settings.synthetic_manifest_path.name,
             )
-        except OSError as exc:
+        except (OSError, synthetic.EmptyStringError) as exc:
             raise CliError(f"cannot write the CSV files in {out_dir}: {exc}") from None
     elapsed = time.perf_counter() - started
     print(

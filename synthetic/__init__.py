@@ -20,10 +20,11 @@ import psycopg
 
 from synthetic import ehealth, station
 from synthetic._common import Advance, Reporter, Tables, write_tables
-from synthetic.csv_files import write_copy_script, write_tables_csv
+from synthetic.csv_files import EmptyStringError, write_copy_script, write_tables_csv
 
 __all__ = [
     "Advance",
+    "EmptyStringError",
     "GenerateResult",
     "Reporter",
     "SourcesNotEmptyError",
