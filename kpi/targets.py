@@ -51,7 +51,12 @@ def _target_dsn(profiles_dir: str, target: str) -> str:
     from dbt_common.exceptions import DbtBaseException
 
     set_invocation_context(os.environ)  # dbt's env_var() reads the invocation's env
-    outputs = ((read_profile(profiles_dir) or {}).get(PROFILE_NAME) or {}).get("outputs") or {}
+    try:
+        profiles = read_profile(profiles_dir) or {}
+    except DbtBaseException as exc:
+        reason = str(exc).strip().splitlines()[-1].strip()
+        raise CliError(f"cannot read {profiles_dir}/profiles.yml: {reason}", EXIT_USAGE) from None
+    outputs = (profiles.get(PROFILE_NAME) or {}).get("outputs") or {}
     if target not in outputs:
         known = ", ".join(sorted(outputs)) or "none"
         raise CliError(

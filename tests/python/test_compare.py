@@ -205,3 +205,27 @@ def test_a_table_missing_on_one_side_is_reported_and_the_rest_compared(
     assert "does not exist" in captured.out
     assert sum(line.endswith(": same") for line in lines) == len(tables) - 1
     assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("profile", "target", "fragment"),
+    [
+        ("clinical_kpi: [unclosed\n", "left", "cannot read"),
+        (
+            "clinical_kpi:\n  outputs:\n    rs:\n      type: redshift\n"
+            "      host: \"{{ env_var('KPI_TEST_COMPARE_UNSET') }}\"\n",
+            "rs",
+            "Env var required but not provided",
+        ),
+        ("clinical_kpi:\n  outputs:\n    rs: {type: redshift}\n", "xx", "targets: rs"),
+    ],
+)
+def test_bad_profiles_are_one_line_errors(
+    profile, target, fragment, monkeypatch, tmp_path, capsys
+) -> None:
+    (tmp_path / "profiles.yml").write_text(profile)
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(tmp_path))
+    monkeypatch.delenv("KPI_TEST_COMPARE_UNSET", raising=False)
+    assert main(["compare", target, target]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and len(err.strip().splitlines()) == 1
