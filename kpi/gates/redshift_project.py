@@ -17,6 +17,7 @@ import re
 import shutil
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,18 +61,28 @@ class Scan:
         return sum(self.scanned.values())
 
 
-def _redshift_env(work: Path, project_dir: Path) -> dict[str, str]:
-    shutil.copy(project_dir / "profiles.example.yml", work / "profiles.yml")
-    return {
-        "DBT_PROFILES_DIR": str(work),
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "KPI_REDSHIFT_HOST": "redshift.invalid",
-        "KPI_REDSHIFT_USER": "offline",
-        "KPI_REDSHIFT_PASSWORD": "offline",
-        "KPI_REDSHIFT_DBNAME": "offline",
-    }
+# The profile's redshift target reads these; no connection is ever opened.
+OFFLINE_CREDENTIALS = {
+    "KPI_REDSHIFT_HOST": "redshift.invalid",
+    "KPI_REDSHIFT_USER": "offline",
+    "KPI_REDSHIFT_PASSWORD": "offline",
+    "KPI_REDSHIFT_DBNAME": "offline",
+}
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for dbt's ``env_var()``, restoring them afterwards."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def compile_for_redshift(project_dir: Path, work: Path) -> dict[str, Any]:
@@ -82,9 +93,12 @@ def compile_for_redshift(project_dir: Path, work: Path) -> dict[str, Any]:
     from dbt.cli.main import dbtRunner
 
     work.mkdir(parents=True, exist_ok=True)
-    os.environ.update(_redshift_env(work, project_dir))
+    shutil.copy(project_dir / "profiles.example.yml", work / "profiles.yml")
     command = ["compile", "--target", "redshift", "--no-populate-cache", "--quiet"]
-    result = dbtRunner().invoke([*command, "--project-dir", str(project_dir)])
+    command += ["--project-dir", str(project_dir), "--profiles-dir", str(work)]
+    command += ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    with _environment({**OFFLINE_CREDENTIALS, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}):
+        result = dbtRunner().invoke(command)
     if not result.success:
         raise GateError(f"dbt compile for Redshift failed: {result.exception}")
     manifest: dict[str, Any] = json.loads((work / "target" / "manifest.json").read_text())
