@@ -13,6 +13,7 @@ from kpi.settings import PROJECT_DIR
 
 
 def _parser() -> argparse.ArgumentParser:
+    """``redshift [--sql FILE...]``; argparse answers bad arguments with usage and exit 2."""
     parser = argparse.ArgumentParser(prog="python -m kpi.gates", description=__doc__)
     gates = parser.add_subparsers(dest="gate", required=True)
     redshift = gates.add_parser(
@@ -30,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _report(findings: list[Finding]) -> None:
+    """One line per violation on stdout, with its rule's developer-guide page."""
     for finding in findings:
         print(with_link(finding))
 
@@ -50,6 +52,7 @@ def check_files(paths: list[Path]) -> int:
 
 
 def _counts(scan: Scan) -> str:
+    """What was scanned against what the manifest holds, by kind of node."""
     kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(scan.scanned.items()))
     return (
         f"{scan.total} of the manifest's {scan.expected} compiled statements ({kinds}); "

@@ -25,15 +25,7 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
-from kpi.gates.redshift_rules import (
-    Finding,
-    function_findings,
-    parse,
-    sort_keys,
-    sort_order_finding,
-    statement_findings,
-    type_problems,
-)
+from kpi.gates.redshift_rules import Finding, inspect, sort_order_finding, type_problems
 
 SCANNED_TYPES = frozenset({"model", "test", "snapshot", "analysis"})
 # Models Redshift expands into the statement that reads them (ephemeral ones dbt inlines).
@@ -126,18 +118,6 @@ def compiled_label(node: Node) -> str:
     return str(source)
 
 
-def _check_node(label: str, code: str) -> tuple[list[Finding], set[str]]:
-    trees, findings = parse(label, code)
-    if findings:
-        return findings, set()
-    findings += function_findings(label, code)
-    keys: set[str] = set()
-    for tree in trees:
-        findings += statement_findings(label, tree, code)
-        keys |= sort_keys(tree, code)
-    return findings, keys
-
-
 def _expanded_keys(uid: str, nodes: dict[str, Node], own: dict[str, set[str]]) -> set[str]:
     """Sort keys of a statement plus those of every view it reads, transitively."""
     keys: set[str] = set(own.get(uid, ()))
@@ -204,7 +184,8 @@ def scan_manifest(manifest: dict[str, Any], project_dir: Path) -> Scan:
         code = nodes[uid].get("compiled_code")
         if code is None:
             continue
-        findings, own_keys[uid] = _check_node(compiled_label(nodes[uid]), code)
+        findings, statements = inspect(compiled_label(nodes[uid]), code)
+        own_keys[uid] = set().union(*(keys for _, keys in statements))
         scan.findings += findings
         scan.scanned[node_kind(nodes[uid])] += 1
     for uid in own_keys:

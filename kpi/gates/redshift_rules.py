@@ -122,6 +122,7 @@ def function_calls(sql: str) -> Iterator[tuple[str, int]]:
 
 
 def function_findings(path: Path | str, sql: str) -> Iterator[Finding]:
+    """Calls of functions that are banned or not on the allow-list, by their written name."""
     for name, line in function_calls(sql):
         if name in catalog.LEADER_NODE_ONLY:
             detail = f"{name} runs on the leader node only"
@@ -134,12 +135,14 @@ def function_findings(path: Path | str, sql: str) -> Iterator[Finding]:
 
 
 def _datediff_hits(tree: exp.Expression, sql: str) -> Iterator[Hit]:
+    """datediff calls measuring a duration in boundaries crossed (SPEC §6 wants exact)."""
     for node in tree.find_all(exp.Func):
         if not isinstance(node, NOT_CALLS) and written_name(node, sql) == "datediff":
             yield from _duration_hits(node)
 
 
 def _duration_hits(node: exp.Func) -> Iterator[Hit]:
+    """The duration rule for one datediff call, by its date part."""
     unit = node.args.get("unit")
     part = unit.name.lower() if unit is not None else ""
     if part in catalog.BOUNDARY_DATE_PARTS:
@@ -152,6 +155,7 @@ def _duration_hits(node: exp.Func) -> Iterator[Hit]:
 
 
 def _type_hits(tree: exp.Expression) -> Iterator[Hit]:
+    """Cast and DDL types of a statement (an array's element type counts as the array)."""
     for node in tree.find_all(exp.DataType):
         if isinstance(node.parent, exp.DataType):
             continue  # the element type of an array, reported with the array
@@ -172,6 +176,7 @@ def type_problems(node: exp.DataType) -> Iterator[Hit]:
 
 
 def _window_name(window: exp.Window, sql: str) -> str:
+    """The written name of a window's function, through WITHIN GROUP."""
     func = window.this
     if isinstance(func, exp.WithinGroup):
         func = func.this
@@ -179,6 +184,7 @@ def _window_name(window: exp.Window, sql: str) -> str:
 
 
 def _window_hits(tree: exp.Expression, sql: str) -> Iterator[Hit]:
+    """Window shapes: which functions take OVER, and which OVER each takes."""
     for window in tree.find_all(exp.Window):
         if window.args.get("over") is None:
             continue  # a named-window definition, checked where it is used
@@ -201,6 +207,7 @@ def _window_hits(tree: exp.Expression, sql: str) -> Iterator[Hit]:
 
 
 def _statement_hits(tree: exp.Expression) -> Iterator[Hit]:
+    """Statement shapes PostgreSQL has and Redshift refuses."""
     for cte in tree.find_all(exp.CTE):
         if cte.this.find(exp.With):
             yield Hit(cte, "statement.nested-with", f"WITH inside the CTE {cte.alias}")
@@ -225,6 +232,7 @@ def _statement_hits(tree: exp.Expression) -> Iterator[Hit]:
 
 
 def _identifier_hits(tree: exp.Expression) -> Iterator[Hit]:
+    """Unquoted identifiers that are Redshift reserved words (PostgreSQL allows many)."""
     for node in tree.find_all(exp.Identifier):
         if not node.quoted and node.name.lower() in catalog.RESERVED_WORDS:
             yield Hit(node, "identifier.reserved", f"{node.name} is reserved; quote or rename it")
@@ -294,14 +302,22 @@ def sort_order_finding(path: Path | str, line: int, keys: set[str]) -> list[Find
     return [Finding(path, line, "sort-order.mismatch", detail)]
 
 
-def check_sql(path: Path | str, sql: str) -> list[Finding]:
-    """All findings for the statements of one SQL text (no views to expand)."""
+def inspect(path: Path | str, sql: str) -> tuple[list[Finding], list[tuple[int, set[str]]]]:
+    """Findings of every per-statement rule, and each statement's (line, sort keys)."""
     trees, findings = parse(path, sql)
-    if not findings:
-        findings += function_findings(path, sql)
+    if findings:
+        return findings, []
+    findings += function_findings(path, sql)
     for tree in trees:
         findings += statement_findings(path, tree, sql)
-        findings += sort_order_finding(path, line_of(tree), sort_keys(tree, sql))
+    return findings, [(line_of(tree), sort_keys(tree, sql)) for tree in trees]
+
+
+def check_sql(path: Path | str, sql: str) -> list[Finding]:
+    """All findings for the statements of one SQL text (no views to expand)."""
+    findings, statements = inspect(path, sql)
+    for line, keys in statements:
+        findings += sort_order_finding(path, line, keys)
     return findings
 
 
