@@ -6,7 +6,10 @@ one (offline, dummy credentials), so what is checked is what dbt really generate
 
 from __future__ import annotations
 
+import copy
 import shutil
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,14 +50,18 @@ FILES = {
 
 
 @pytest.fixture(scope="module")
-def scan(tmp_path_factory: pytest.TempPathFactory) -> Scan:
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
     project = tmp_path_factory.mktemp("gate_fixture")
     for name, text in FILES.items():
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         (project / name).write_text(text)
     shutil.copy(PROJECT_DIR / "profiles.example.yml", project / "profiles.example.yml")
-    manifest = compile_for_redshift(project, project / ".gate")
-    return scan_manifest(manifest, project)
+    return compile_for_redshift(project, project / ".gate"), project
+
+
+@pytest.fixture(scope="module")
+def scan(compiled: tuple[dict[str, Any], Path]) -> Scan:
+    return scan_manifest(*compiled)
 
 
 def rules_at(scan: Scan, model: str) -> set[str]:
@@ -81,3 +88,12 @@ def test_every_compiled_node_is_scanned_and_counted(scan: Scan) -> None:
         "generic test": 1,
         "singular test": 1,
     }
+
+
+def test_a_node_left_uncompiled_shows_in_the_counts(compiled: tuple[dict[str, Any], Path]) -> None:
+    manifest, project = compiled
+    manifest = copy.deepcopy(manifest)
+    test_node = next(n for n in manifest["nodes"].values() if n["resource_type"] == "test")
+    test_node["compiled_code"] = None
+    scan = scan_manifest(manifest, project)
+    assert (scan.total, scan.expected) == (7, 8)
