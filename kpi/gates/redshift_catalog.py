@@ -170,7 +170,7 @@ UNSUPPORTED_POSTGRES: dict[str, str] = {
 }
 
 # Window functions Redshift has (c_Window_functions), by the shape of OVER (...) each takes.
-# Aggregates: with ORDER BY they need an explicit ROWS frame (r_Window_function_synopsis).
+# Aggregates: with ORDER BY they need an explicit ROWS frame (its "syntax summary").
 WINDOW_AGGREGATES = frozenset(
     {
         "avg",
@@ -301,14 +301,14 @@ RULES: dict[str, str] = {
     "type.not-allowed": "c_Supported_data_types",
     "type.needs-length": "c_Supported_data_types",
     "window.function": "c_Window_functions",
-    "window.frame-required": "r_Window_function_synopsis",
-    "window.range-frame": "r_Window_function_synopsis",
-    "window.frame-not-allowed": "r_Window_function_synopsis",
-    "window.distinct": "r_Window_function_synopsis",
+    "window.frame-required": "c_Window_functions",
+    "window.range-frame": "c_Window_functions",
+    "window.frame-not-allowed": "c_Window_functions",
+    "window.distinct": "c_Window_functions",
     "window.partition-only": "r_WF_MEDIAN",
     "statement.nested-with": "r_WITH_clause",
     "statement.materialized-cte": "r_WITH_clause",
-    "statement.values-table": "r_VALUES",
+    "statement.values-table": "r_INSERT_30",
     "statement.distinct-on": "r_SELECT_list",
     "statement.filter": "c_Aggregate_Functions",
     "statement.lateral": "r_FROM_clause30",
