@@ -44,6 +44,10 @@ FILES = {
     "models/schema.yml": (
         "version: 2\nmodels:\n  - name: base_rows\n    columns:\n      - name: a\n"
         "        data_tests: [not_null]\n"
+        # a contract's types become Redshift DDL: bare varchar is varchar(256) there
+        "  - name: medians_same\n    config: {contract: {enforced: true}}\n    columns:\n"
+        "      - {name: median_a, data_type: 'numeric(18, 4)'}\n"
+        "      - {name: view_median, data_type: varchar}\n"
     ),
     "tests/assert_base_rows_have_a.sql": "select * from {{ ref('base_rows') }} where a is null\n",
 }
@@ -77,6 +81,12 @@ def test_sort_order_rule_sees_through_views(scan: Scan) -> None:
     assert rules_at(scan, "medians_mixed") == {"sort-order.mismatch"}
     assert rules_at(scan, "medians_same") == set()
     assert rules_at(scan, "median_a") == set()
+
+
+def test_contract_types_are_checked_as_ddl(scan: Scan) -> None:
+    ddl = [f for f in scan.findings if str(f.path) == "models/schema.yml"]
+    assert [(f.line, f.rule) for f in ddl] == [(11, "type.needs-length")]
+    assert "view_median" in ddl[0].detail
 
 
 def test_every_compiled_node_is_scanned_and_counted(scan: Scan) -> None:
