@@ -108,6 +108,7 @@ FUNCTIONS: dict[str, str] = {
     "regexp_replace": "REGEXP_REPLACE",
     "regexp_substr": "REGEXP_SUBSTR",
     "regexp_count": "REGEXP_COUNT",
+    "regexp_instr": "REGEXP_INSTR",
     "split_part": "SPLIT_PART",
     "position": "r_POSITION",
     "strpos": "r_STRPOS",
@@ -167,6 +168,15 @@ UNSUPPORTED_POSTGRES: dict[str, str] = {
     "regexp_matches": "regexp_substr",
     "string_to_array": "split_part",
     "array_to_string": "listagg",
+}
+
+# Functions whose argument at this index (0-based) is a position: PostgreSQL's flags
+# ('g', 'i') in that place are an error on Redshift (REGEXP_REPLACE, REGEXP_SUBSTR pages).
+POSITION_ARGUMENT: dict[str, int] = {
+    "regexp_replace": 3,
+    "regexp_substr": 2,
+    "regexp_count": 2,
+    "regexp_instr": 2,
 }
 
 # Window functions Redshift has (c_Window_functions), by the shape of OVER (...) each takes.
@@ -297,6 +307,7 @@ RULES: dict[str, str] = {
     "function.not-allowed": "c_SQL_functions",
     "function.leader-node-only": "c_SQL_functions_leader_node_only",
     "function.postgres-only": "c_unsupported-postgresql-functions",
+    "function.arguments": "REGEXP_REPLACE",
     "duration.datediff-boundaries": "r_DATEDIFF_function",
     "type.not-allowed": "c_Supported_data_types",
     "type.needs-length": "c_Supported_data_types",

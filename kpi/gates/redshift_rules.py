@@ -113,17 +113,47 @@ def _is_call(tokens: list[Token], index: int) -> bool:
     )
 
 
-def function_calls(sql: str) -> Iterator[tuple[str, int]]:
-    """(name as written, line) of every function call in ``sql``."""
+def _arguments(tokens: list[Token], open_at: int) -> list[list[Token]]:
+    """The tokens of each argument of the call whose "(" is at ``open_at``."""
+    arguments: list[list[Token]] = [[]]
+    depth = 0
+    for token in tokens[open_at + 1 : _closes_at(tokens, open_at)]:
+        kind = token.token_type
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(kind, 0)
+        if kind == TokenType.COMMA and depth == 0:
+            arguments.append([])
+        else:
+            arguments[-1].append(token)
+    return arguments
+
+
+def function_calls(sql: str) -> Iterator[tuple[str, int, list[list[Token]]]]:
+    """(name as written, line, arguments' tokens) of every function call in ``sql``."""
     tokens = Dialect.get_or_raise("redshift").tokenize(sql)
     for index, token in enumerate(tokens):
         if _is_call(tokens, index):
-            yield token.text.lower(), token.line
+            called = index + 1 < len(tokens) and tokens[index + 1].token_type == TokenType.L_PAREN
+            arguments = _arguments(tokens, index + 1) if called else []
+            yield token.text.lower(), token.line, arguments
+
+
+def _argument_problem(name: str, arguments: list[list[Token]]) -> str | None:
+    """A PostgreSQL-style flags argument where Redshift expects a position."""
+    at = catalog.POSITION_ARGUMENT.get(name)
+    if at is None or len(arguments) <= at:
+        return None
+    argument = arguments[at]
+    if len(argument) == 1 and argument[0].token_type == TokenType.STRING:
+        return (
+            f"{name}'s argument {at + 1} is a position on Redshift, not flags"
+            f" ('{argument[0].text}'); regexp_replace always replaces every match"
+        )
+    return None
 
 
 def function_findings(path: Path | str, sql: str) -> Iterator[Finding]:
     """Calls of functions that are banned or not on the allow-list, by their written name."""
-    for name, line in function_calls(sql):
+    for name, line, arguments in function_calls(sql):
         if name in catalog.LEADER_NODE_ONLY:
             detail = f"{name} runs on the leader node only"
             yield Finding(path, line, "function.leader-node-only", detail)
@@ -132,6 +162,8 @@ def function_findings(path: Path | str, sql: str) -> Iterator[Finding]:
             yield Finding(path, line, "function.postgres-only", detail)
         elif name not in catalog.FUNCTIONS:
             yield Finding(path, line, "function.not-allowed", f"{name}() is not on the allow-list")
+        elif problem := _argument_problem(name, arguments):
+            yield Finding(path, line, "function.arguments", problem)
 
 
 def _datediff_hits(tree: exp.Expression, sql: str) -> Iterator[Hit]:

@@ -53,6 +53,8 @@ REJECTED = [
     ("function.postgres-only", "select array_agg(a) from t"),
     ("function.postgres-only", "select make_interval(hours => 1)"),
     ("function.not-allowed", "select date_part_year(a) from t"),
+    ("function.arguments", "select regexp_replace(a, '[^0-9]', '', 'g') from t"),
+    ("function.arguments", "select regexp_substr(a, '[0-9]+', 'i') from t"),
     ("duration.datediff-boundaries", "select datediff(second, started_at, ended_at) from t"),
     ("duration.datediff-boundaries", "select datediff(minute, started_at, ended_at) from t"),
     ("identifier.reserved", "select a as user from t"),
@@ -80,7 +82,7 @@ ACCEPTED = [
     "select datediff(day, a, b), cast(dateadd(day, -7, d) as date), dateadd(hour, 24, ts) from t",
     "select cast(case when datediff(microsecond, a, b) < 0 then -((-datediff(microsecond, a, b))"
     " / 1000000) else datediff(microsecond, a, b) / 1000000 end as bigint) from t",
-    "select regexp_replace(phone, '[^0-9]', '') from t",
+    "select regexp_replace(phone, '[^0-9]', ''), regexp_replace(a, 'x', 'y', 1, 'i') from t",
     "select cast(a as numeric(38, 12)) / nullif(b, 0), least(ceil(0.05 * n), 25), abs(x) from t",
     "select coalesce(a, 0), getdate(), sysdate, current_date, extract(epoch from a) from t",
     "with w (a, b) as (select 1, 2), v as (select a from w where a in (1, 2)"
