@@ -25,7 +25,7 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
-from kpi.gates.redshift_rules import Finding, inspect, sort_order_finding, type_problems
+from kpi.gates.redshift_rules import Finding, check_statements, sort_order_finding, type_problems
 
 SCANNED_TYPES = frozenset({"model", "test", "snapshot", "analysis"})
 # Models Redshift expands into the statement that reads them (ephemeral ones dbt inlines).
@@ -184,7 +184,7 @@ def scan_manifest(manifest: dict[str, Any], project_dir: Path) -> Scan:
         code = nodes[uid].get("compiled_code")
         if code is None:
             continue
-        findings, statements = inspect(compiled_label(nodes[uid]), code)
+        findings, statements = check_statements(compiled_label(nodes[uid]), code)
         own_keys[uid] = set().union(*(keys for _, keys in statements))
         scan.findings += findings
         scan.scanned[node_kind(nodes[uid])] += 1

@@ -334,7 +334,10 @@ def sort_order_finding(path: Path | str, line: int, keys: set[str]) -> list[Find
     return [Finding(path, line, "sort-order.mismatch", detail)]
 
 
-def inspect(path: Path | str, sql: str) -> tuple[list[Finding], list[tuple[int, set[str]]]]:
+SortKeys = list[tuple[int, set[str]]]  # each statement's line and sort-based aggregates' keys
+
+
+def check_statements(path: Path | str, sql: str) -> tuple[list[Finding], SortKeys]:
     """Findings of every per-statement rule, and each statement's (line, sort keys)."""
     trees, findings = parse(path, sql)
     if findings:
@@ -347,7 +350,7 @@ def inspect(path: Path | str, sql: str) -> tuple[list[Finding], list[tuple[int, 
 
 def check_sql(path: Path | str, sql: str) -> list[Finding]:
     """All findings for the statements of one SQL text (no views to expand)."""
-    findings, statements = inspect(path, sql)
+    findings, statements = check_statements(path, sql)
     for line, keys in statements:
         findings += sort_order_finding(path, line, keys)
     return findings
