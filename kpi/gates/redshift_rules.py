@@ -255,6 +255,9 @@ def _statement_hits(tree: exp.Expression) -> Iterator[Hit]:
         yield Hit(node, "statement.filter", "aggregate FILTER (WHERE ...); use CASE inside it")
     for node in tree.find_all(exp.Lateral):
         yield Hit(node, "statement.lateral", "LATERAL")
+    for node in tree.find_all(exp.Collate):
+        if not isinstance(node.expression, exp.Literal):  # the collate(a, '...') function is ok
+            yield Hit(node, "statement.collation", "COLLATE clause: Redshift has no collations")
     for node in tree.find_all(exp.Array, exp.Bracket, exp.Unnest):
         yield Hit(node, "statement.array", f"array construct ({type(node).__name__.lower()})")
     for node in tree.find_all(exp.JSONExtract, exp.JSONExtractScalar, exp.JSONBExtract):

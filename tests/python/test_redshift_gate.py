@@ -34,6 +34,7 @@ REJECTED = [
     ("statement.distinct-on", "select distinct on (a) a, b from t order by a, b"),
     ("statement.filter", "select count(*) filter (where a > 1) from t"),
     ("statement.lateral", "select x.a from t cross join lateral (select t.a) as x"),
+    ("statement.collation", 'select a from t order by a collate "C"'),
     ("statement.array", "select array[1, 2] as a"),
     ("statement.array", "select cast(a as integer[]) from t"),
     ("statement.array", "select a[1] from t"),
@@ -93,6 +94,7 @@ ACCEPTED = [
     "create table t (a numeric(9, 2), b varchar(36), c boolean, d timestamp, e bigint,"
     " f double precision, g date, h char)",
     "select listagg(a, ',') within group (order by a) from t group by b",
+    "select collate(a, 'case_insensitive') from t",
 ]
 
 
