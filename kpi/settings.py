@@ -24,6 +24,8 @@ KNOWN_SETTINGS = frozenset(
         "KPI_JWT_SECRET",
         "KPI_JWT_PUBLIC_KEY",
         "KPI_JWT_JWKS_FILE",
+        "KPI_JWT_JWKS_URL",
+        "KPI_JWT_JWKS_TTL_SECONDS",
         "KPI_JWT_ALGORITHMS",
         "KPI_JWT_AUDIENCE",
         "KPI_JWT_ISSUER",
@@ -55,6 +57,7 @@ SUPPORTED_JWT_ALGORITHMS = frozenset(
      "ES256", "ES384", "ES512"}
 )  # fmt: skip
 DEFAULT_DB_POOL_SIZE = 10
+DEFAULT_JWKS_TTL_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class Settings:
     jwt_secret: str | None = None
     jwt_public_key: Path | None = None
     jwt_jwks_file: Path | None = None
+    jwt_jwks_url: str | None = None  # the identity provider's JWK set (SPEC §14)
+    jwt_jwks_ttl_seconds: int = DEFAULT_JWKS_TTL_SECONDS
     jwt_algorithms: tuple[str, ...] = ()  # empty: derived from the configured key material
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
@@ -143,6 +148,18 @@ def _csv(text: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (text or "").split(",") if part.strip())
 
 
+def whole_number(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """The whole-number setting ``name`` in [low, high] (``default`` when unset)."""
+    text = env.get(name) or str(default)
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, got {text!r}")
+    return value
+
+
 def _api_settings(env: Mapping[str, str]) -> dict[str, object]:
     """The read API's settings (KPI_JWT_*, KPI_LEADER_ROLES, KPI_DB_POOL_SIZE)."""
     algorithms = _csv(env.get("KPI_JWT_ALGORITHMS"))
@@ -154,22 +171,23 @@ def _api_settings(env: Mapping[str, str]) -> dict[str, object]:
             )
     public_key = env.get("KPI_JWT_PUBLIC_KEY") or None
     jwks_file = env.get("KPI_JWT_JWKS_FILE") or None
-    if public_key and jwks_file:
-        raise SettingsError("set either KPI_JWT_PUBLIC_KEY or KPI_JWT_JWKS_FILE, not both")
+    jwks_url = env.get("KPI_JWT_JWKS_URL") or None
+    names = ("KPI_JWT_PUBLIC_KEY", "KPI_JWT_JWKS_FILE", "KPI_JWT_JWKS_URL")
+    key_sources = [n for n, v in zip(names, (public_key, jwks_file, jwks_url), strict=True) if v]
+    if len(key_sources) > 1:
+        raise SettingsError(f"set only one of {', '.join(key_sources)}")
+    if jwks_url is not None and not jwks_url.startswith(("https://", "http://")):
+        raise SettingsError("KPI_JWT_JWKS_URL must be an https:// (or http://) URL")
     roles = _csv(env.get("KPI_LEADER_ROLES")) or DEFAULT_LEADER_ROLES
-    pool_text = env.get("KPI_DB_POOL_SIZE") or str(DEFAULT_DB_POOL_SIZE)
-    try:
-        pool_size = int(pool_text)
-    except ValueError:
-        pool_size = 0
-    if not 1 <= pool_size <= 200:
-        raise SettingsError(
-            f"KPI_DB_POOL_SIZE must be a whole number from 1 to 200, got {pool_text!r}"
-        )
+    pool_size = whole_number(env, "KPI_DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE, 1, 200)
     return {
         "jwt_secret": env.get("KPI_JWT_SECRET") or None,
         "jwt_public_key": Path(public_key).expanduser().resolve() if public_key else None,
         "jwt_jwks_file": Path(jwks_file).expanduser().resolve() if jwks_file else None,
+        "jwt_jwks_url": jwks_url,
+        "jwt_jwks_ttl_seconds": whole_number(
+            env, "KPI_JWT_JWKS_TTL_SECONDS", DEFAULT_JWKS_TTL_SECONDS, 1, 86_400
+        ),
         "jwt_algorithms": algorithms,
         "jwt_audience": env.get("KPI_JWT_AUDIENCE") or None,
         "jwt_issuer": env.get("KPI_JWT_ISSUER") or None,
