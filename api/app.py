@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +20,8 @@ from api import fraud, leader_hub, web
 from api.cache import ResponseCache
 from api.db import SNAPSHOT, Database
 from api.errors import EXCEPTION_HANDLERS, UNAVAILABLE, ApiError
+from api.metrics import RequestRecorder, mark_worker_stopped, metrics_route
+from api.observability import RequestObservability
 from api.tokens import TokenVerifier
 from kpi.settings import Settings
 
@@ -101,12 +104,15 @@ def create_app(
     *,
     pool_timeout: float = POOL_TIMEOUT_SECONDS,
     dev_login: bool = False,
+    access_write: Callable[[str], None] | None = None,
 ) -> Litestar:
     """The Litestar app serving the app database at ``app_dsn``.
 
     Raises ``kpi.settings.SettingsError`` when the JWT key settings are unusable.
     ``pool_timeout``: seconds a request waits for a database connection before its 503.
     ``dev_login``: also serve the web page's dev login, which mints dev tokens (dev only).
+    ``access_write``: where the JSON access-log lines go (default: the ``kpi.api.access``
+    logger); ``kpi serve`` passes its batched stderr writer.
     """
     verifier = TokenVerifier(settings)
     db = Database(app_dsn, max_size=settings.db_pool_size, timeout=pool_timeout)
@@ -124,7 +130,7 @@ def create_app(
         ),
         create_examples=False,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             ready,
@@ -132,6 +138,7 @@ def create_app(
             fraud.router,
             swagger_static,
             *web.route_handlers(settings, dev_login=dev_login),
+            *([metrics_route(settings.metrics_token)] if settings.metrics_token else []),
         ],
         dependencies={
             "db": Provide(_provide_db, sync_to_thread=False),
@@ -145,10 +152,16 @@ def create_app(
             }
         ),
         on_startup=[db.open],
-        on_shutdown=[db.close],
+        on_shutdown=[db.close, mark_worker_stopped],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=openapi,
         # Litestar logs nothing per request; never log exceptions (their text can quote data)
         logging_config=LoggingConfig(configure_root_logger=False, log_exceptions="never"),
         debug=False,
     )
+    # Outermost, around routing and the exception handlers: sees every response (404s of
+    # no route included) and the route template the router matched.
+    app.asgi_handler = RequestObservability(
+        app.asgi_handler, access_write, record=RequestRecorder(db.pool)
+    )
+    return app

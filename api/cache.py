@@ -3,12 +3,18 @@
 The published data changes only when a sync commits, so a 200 response is a pure function
 of (snapshot, authorized request). This module caches those responses per process:
 
-* **Key** = (snapshot ``run_id``, method, path, normalized query, the principal's scope:
-  sorted token markets, market role, sorted roles). Everything a response or its
-  authorization depends on is in it, so a cached body is only ever replayed to a request
-  that would have produced the very same body: another market's token has another key,
-  and still meets the 403 checks (they run first) and the 404 visibility predicates (its
-  own requests run the query).
+* **Key** = (snapshot ``run_id``, method, path, normalized query, the response type, the
+  principal's scope: sorted token markets, market role, sorted roles; and for a personal
+  route, the user). Everything a response or its authorization depends on is in it, so a
+  cached body is only ever replayed to a request that would have produced the very same
+  body: another market's token has another key, and still meets the 403 checks (they run
+  first) and the 404 visibility predicates (its own requests run the query).
+* **Response type** (SPEC §14): ``text/csv`` when the request's ``Accept`` names it, else
+  ``application/json``, so a CSV and a JSON rendering of one path never share an entry.
+* **Personal routes** (``opt={"personal": True}`` on the handler: the clinician's own
+  hub, whose body depends on who asks, not on the token's markets) add the token's user
+  id claim and ``sub`` to the key: two clinicians with the same markets and roles never
+  share an entry.
 * **Snapshot** = the latest successful ``kpi_sync.sync_runs`` row, the one every response
   reports. It is re-read with one tiny query at most every ``ttl`` seconds (default 1 s),
   and the whole cache is dropped when it changes; so a sync invalidates the cache within
@@ -49,6 +55,8 @@ from api.errors import ApiError
 from api.tokens import Principal
 
 CACHE_CONTROL = "private, no-cache"
+JSON = "application/json"
+CSV = "text/csv"
 DEFAULT_TTL_SECONDS = 1.0
 DEFAULT_MAX_ENTRIES = 20_000
 DEFAULT_MAX_BYTES = 128 * 1024 * 1024
@@ -171,15 +179,27 @@ def request_key(request: Request[Any, Any, Any], snapshot: SnapshotId) -> tuple[
     raw_query = request.scope.get("query_string", b"").decode("latin-1")
     # Keep every value and the order of repeated keys; only the key order is normalized.
     query = tuple(sorted(parse_qsl(raw_query, keep_blank_values=True), key=lambda pair: pair[0]))
-    return (
+    key: tuple[Any, ...] = (
         snapshot.run_id,
         request.method,
         request.scope["path"],
         query,
+        response_type(request),
         tuple(sorted(principal.markets)),
         principal.market_role,
         tuple(sorted(principal.roles)),
     )
+    if request.route_handler.opt.get("personal"):
+        key += ("user", getattr(principal, "user_id", None), principal.subject)
+    return key
+
+
+def response_type(request: Request[Any, Any, Any]) -> str:
+    """The representation asked for: CSV only when ``Accept`` names it (SPEC §14)."""
+    for name, value in request.scope["headers"]:
+        if name.lower() == b"accept":
+            return CSV if b"text/csv" in value.lower() else JSON
+    return JSON
 
 
 def etag_of(key: tuple[Any, ...]) -> str:

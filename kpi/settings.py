@@ -26,6 +26,7 @@ KNOWN_SETTINGS = frozenset(
         "KPI_JWT_JWKS_FILE",
         "KPI_JWT_JWKS_URL",
         "KPI_JWT_JWKS_TTL_SECONDS",
+        "KPI_METRICS_TOKEN",
         "KPI_JWT_ALGORITHMS",
         "KPI_JWT_AUDIENCE",
         "KPI_JWT_ISSUER",
@@ -58,6 +59,7 @@ SUPPORTED_JWT_ALGORITHMS = frozenset(
 )  # fmt: skip
 DEFAULT_DB_POOL_SIZE = 10
 DEFAULT_JWKS_TTL_SECONDS = 600
+MIN_METRICS_TOKEN_CHARS = 16
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class Settings:
     jwt_claims_namespace: str | None = None
     leader_roles: tuple[str, ...] = DEFAULT_LEADER_ROLES
     db_pool_size: int = DEFAULT_DB_POOL_SIZE
+    metrics_token: str | None = None  # /metrics only for this bearer token (SPEC §14)
 
     @property
     def embedded(self) -> bool:
@@ -180,7 +183,15 @@ def _api_settings(env: Mapping[str, str]) -> dict[str, object]:
         raise SettingsError("KPI_JWT_JWKS_URL must be an https:// (or http://) URL")
     roles = _csv(env.get("KPI_LEADER_ROLES")) or DEFAULT_LEADER_ROLES
     pool_size = whole_number(env, "KPI_DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE, 1, 200)
+    metrics_token = env.get("KPI_METRICS_TOKEN") or None
+    if metrics_token is not None and not (
+        MIN_METRICS_TOKEN_CHARS <= len(metrics_token) <= 512 and metrics_token.isprintable()
+    ):
+        raise SettingsError(
+            f"KPI_METRICS_TOKEN must be {MIN_METRICS_TOKEN_CHARS} to 512 printable characters"
+        )
     return {
+        "metrics_token": metrics_token,
         "jwt_secret": env.get("KPI_JWT_SECRET") or None,
         "jwt_public_key": Path(public_key).expanduser().resolve() if public_key else None,
         "jwt_jwks_file": Path(jwks_file).expanduser().resolve() if jwks_file else None,

@@ -20,7 +20,7 @@ import httpx
 import jwt
 from psycopg.conninfo import conninfo_to_dict
 
-PROJECT_DIR = Path(__file__).resolve().parents[3]
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -91,8 +91,7 @@ class ServedApi:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
-        env = {**env, "KPI_WAREHOUSE_DSN": as_uri(env["KPI_WAREHOUSE_DSN"])}
-        env["KPI_APP_DSN"] = as_uri(env["KPI_APP_DSN"])
+        env = {k: as_uri(v) if k.endswith("_DSN") else v for k, v in env.items()}
         clean = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
         self._sink = log.open("w")
         self.process = subprocess.Popen(
