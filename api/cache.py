@@ -50,6 +50,7 @@ from urllib.parse import parse_qsl
 from litestar import Request, Response
 from litestar.serialization import encode_json
 
+from api.audit import AuditIds, ids_of, is_phi_route
 from api.db import SNAPSHOT, Database
 from api.errors import ApiError
 from api.tokens import Principal
@@ -89,6 +90,11 @@ class Entry:
     body: bytes
     etag: str
     media_type: str
+    audit: AuditIds | None = None  # a PHI response's ids, audited again on every hit
+
+
+# The request whose hooks are running (before_request and after_request share the task).
+_current: ContextVar[Request[Any, Any, Any] | None] = ContextVar("kpi_cache_request", default=None)
 
 
 class ResponseCache:
@@ -221,6 +227,17 @@ def _not_modified(etag: str) -> Response[bytes]:
     )
 
 
+def _audit_computed(response: Response[Any]) -> AuditIds | None:
+    """A computed 200 of a PHI route: audit the ids it returns (and keep them for hits)."""
+    request = _current.get()
+    _current.set(None)
+    if request is None or response.status_code != 200 or not is_phi_route(request):
+        return None
+    ids = ids_of(getattr(response.content, "items", ()))
+    request.app.state.audit_log.add(request, ids)
+    return ids
+
+
 def _cache_of(request: Request[Any, Any, Any]) -> ResponseCache | None:
     cache = request.app.state.get("response_cache")
     return cache if isinstance(cache, ResponseCache) and cache.enabled else None
@@ -229,6 +246,7 @@ def _cache_of(request: Request[Any, Any, Any]) -> ResponseCache | None:
 async def before_request(request: Request[Any, Any, Any]) -> Response[bytes] | None:
     """Runs after the policy (401/403): answer a known request from the cache."""
     _pending.set(None)
+    _current.set(request)
     cache = _cache_of(request)
     if cache is None or request.method != "GET":
         return None
@@ -242,6 +260,8 @@ async def before_request(request: Request[Any, Any, Any]) -> Response[bytes] | N
         _pending.set(_Pending(request, cache, key, snapshot))
         return None
     cache.hits += 1
+    if entry.audit is not None:
+        request.app.state.audit_log.add(request, entry.audit)
     if _matches(request, entry.etag):
         return _not_modified(entry.etag)
     return Response(
@@ -255,6 +275,7 @@ async def after_request(response: Response[Any]) -> Response[Any]:
     """Store a verified 200 under its key and give it the ETag (or answer 304)."""
     pending = _pending.get()
     _pending.set(None)
+    audit = _audit_computed(response)
     if pending is None or response.status_code != 200:
         return response
     request, cache, key, snapshot = pending
@@ -266,7 +287,7 @@ async def after_request(response: Response[Any]) -> Response[Any]:
     body = content if isinstance(content, bytes) else encode_json(content)
     etag = etag_of(key)
     media_type = str(response.media_type)
-    cache.put(key, Entry(body, etag, media_type))
+    cache.put(key, Entry(body, etag, media_type, audit))
     if _matches(request, etag):
         return _not_modified(etag)
     return Response(

@@ -27,6 +27,10 @@ KNOWN_SETTINGS = frozenset(
         "KPI_JWT_JWKS_URL",
         "KPI_JWT_JWKS_TTL_SECONDS",
         "KPI_METRICS_TOKEN",
+        "KPI_APP_API_DSN",
+        "KPI_AUDIT_RETENTION_DAYS",
+        "KPI_ALERT_WEBHOOK_URL",
+        "KPI_STALE_AFTER_HOURS",
         "KPI_JWT_ALGORITHMS",
         "KPI_JWT_AUDIENCE",
         "KPI_JWT_ISSUER",
@@ -60,6 +64,8 @@ SUPPORTED_JWT_ALGORITHMS = frozenset(
 DEFAULT_DB_POOL_SIZE = 10
 DEFAULT_JWKS_TTL_SECONDS = 600
 MIN_METRICS_TOKEN_CHARS = 16
+DEFAULT_STALE_AFTER_HOURS = 36
+DEFAULT_AUDIT_RETENTION_DAYS = 2190  # six years (HIPAA's retention of access records)
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,10 @@ class Settings:
     leader_roles: tuple[str, ...] = DEFAULT_LEADER_ROLES
     db_pool_size: int = DEFAULT_DB_POOL_SIZE
     metrics_token: str | None = None  # /metrics only for this bearer token (SPEC §14)
+    app_api_dsn: str | None = None  # the API's own role (kpi_api) on the app database
+    audit_retention_days: int = DEFAULT_AUDIT_RETENTION_DAYS
+    alert_webhook_url: str | None = None  # kpi daily's Slack-compatible alerts
+    stale_after_hours: int = DEFAULT_STALE_AFTER_HOURS
 
     @property
     def embedded(self) -> bool:
@@ -190,8 +200,22 @@ def _api_settings(env: Mapping[str, str]) -> dict[str, object]:
         raise SettingsError(
             f"KPI_METRICS_TOKEN must be {MIN_METRICS_TOKEN_CHARS} to 512 printable characters"
         )
+    api_dsn = env.get("KPI_APP_API_DSN") or None
+    if api_dsn is not None and not api_dsn.startswith(("postgresql://", "postgres://")):
+        raise SettingsError("KPI_APP_API_DSN must be a libpq URI (postgresql://...)")
+    webhook = env.get("KPI_ALERT_WEBHOOK_URL") or None
+    if webhook is not None and not webhook.startswith(("https://", "http://")):
+        raise SettingsError("KPI_ALERT_WEBHOOK_URL must be an https:// (or http://) URL")
     return {
+        "alert_webhook_url": webhook,
+        "stale_after_hours": whole_number(
+            env, "KPI_STALE_AFTER_HOURS", DEFAULT_STALE_AFTER_HOURS, 1, 8760
+        ),
         "metrics_token": metrics_token,
+        "app_api_dsn": api_dsn,
+        "audit_retention_days": whole_number(
+            env, "KPI_AUDIT_RETENTION_DAYS", DEFAULT_AUDIT_RETENTION_DAYS, 1, 36_500
+        ),
         "jwt_secret": env.get("KPI_JWT_SECRET") or None,
         "jwt_public_key": Path(public_key).expanduser().resolve() if public_key else None,
         "jwt_jwks_file": Path(jwks_file).expanduser().resolve() if jwks_file else None,
