@@ -78,11 +78,19 @@ class RequestRecorder:
     def __init__(self, pool: Any) -> None:
         self.pool = pool
         self._sampled_at = float("-inf")
+        # (route, method, status) -> its counter and histogram children: ``labels()`` takes
+        # a lock and builds its key on every call (half of this hook's cost)
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def __call__(self, route: str, method: str, status: int, seconds: float, scope: Any) -> None:
-        method = method if method in KNOWN_METHODS else "other"  # bounded label values
-        REQUESTS.labels(route, method, str(status)).inc()
-        LATENCY.labels(route).observe(seconds)
+        children = self._children.get((route, method, status))
+        if children is None:
+            label = method if method in KNOWN_METHODS else "other"  # bounded label values
+            children = (REQUESTS.labels(route, label, str(status)), LATENCY.labels(route))
+            if len(self._children) < 10_000:
+                self._children[(route, method, status)] = children
+        children[0].inc()
+        children[1].observe(seconds)
         now = time.monotonic()
         if now - self._sampled_at >= POOL_SAMPLE_SECONDS:
             self._sampled_at = now

@@ -6,8 +6,9 @@ knows the *route template*, after the policy the *token subject*. It
 
 * takes the request id from ``X-Request-ID`` when that is 1–128 characters of
   ``[A-Za-z0-9._:-]`` (what load balancers and tracing headers send), else makes one
-  (32 hex digits); puts it in ``scope["state"]["request_id"]`` for the handlers (the PHI
-  audit) and returns it as ``X-Request-ID`` on every response;
+  (32 hex digits: a random per-process prefix and a counter); puts it in
+  ``scope["state"]["request_id"]`` for the handlers (the PHI audit) and returns it as
+  ``X-Request-ID`` on every response;
 * writes one line per request::
 
     {"time": "2026-11-20T06:00:00.123Z", "level": "info", "logger": "kpi.api.access",
@@ -21,12 +22,14 @@ query string (a visits search is a patient's name), headers (the bearer token), 
 patient data; it is what the PHI audit table records, so a log line and an audit row can
 be joined), null when the request had no valid token.
 
-The line is built with ``json.dumps`` (stdlib, no structlog): it is one call on the hot
-path, and ``kpi serve`` writes it through a batched stderr buffer (``api.server``).
+The line is built with the stdlib ``json`` (no structlog): a format string around memoized
+``json.dumps`` of the free-text values, on the hot path; ``kpi serve`` writes it through a
+batched stderr buffer (``api.server``).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -46,14 +49,20 @@ UNMATCHED_ROUTE = "unmatched"
 Recorder = Callable[[str, str, int, float, Any], None]
 
 
+# Generated ids: 16 random hex digits per process, then a counter (unique, and no
+# os.urandom call per request; request ids need not be unguessable).
+_PROCESS_PREFIX = secrets.token_hex(8)
+_counter = itertools.count(1)
+
+
 def request_id_of(headers: list[tuple[bytes, bytes]]) -> str:
-    """The client's ``X-Request-ID`` when well-formed, else a new random one."""
+    """The client's ``X-Request-ID`` when well-formed, else a new one (32 hex digits)."""
     for name, value in headers:
         if name.lower() == REQUEST_ID_HEADER:
             if _VALID_REQUEST_ID.fullmatch(value):
                 return value.decode("ascii")
             break
-    return secrets.token_hex(16)
+    return f"{_PROCESS_PREFIX}{next(_counter):016x}"
 
 
 class _Clock:
@@ -120,22 +129,32 @@ class RequestObservability:
     def _line(
         self, request_id: str, method: str, route: str, status: int, seconds: float, scope: Any
     ) -> str:
+        """The JSON object, written by hand around ``json.dumps`` of the free-text values
+        (memoized: routes, methods and subjects repeat), since a full ``json.dumps`` of the
+        dict was most of this wrapper's cost. ``request_id`` is [A-Za-z0-9._:-] or hex."""
         user = scope.get("user")
         subject = getattr(user, "subject", None)
-        return json.dumps(
-            {
-                "time": self._clock.now(),
-                "level": "info",
-                "logger": access_logger.name,
-                "request_id": request_id,
-                "method": method,
-                "route": route,
-                "status": status,
-                "duration_ms": round(seconds * 1000, 1),
-                "sub": subject[:MAX_SUBJECT_CHARS] if isinstance(subject, str) else None,
-            },
-            ensure_ascii=True,
+        sub = subject[:MAX_SUBJECT_CHARS] if isinstance(subject, str) else None
+        return (
+            f'{{"time": "{self._clock.now()}", "level": "info", "logger": "kpi.api.access",'
+            f' "request_id": "{request_id}", "method": {_quoted(method)},'
+            f' "route": {_quoted(route)}, "status": {status},'
+            f' "duration_ms": {seconds * 1000:.1f}, "sub": {_quoted(sub)}}}'
         )
+
+
+_QUOTED: dict[str | None, str] = {}
+
+
+def _quoted(value: str | None) -> str:
+    """``json.dumps(value)``, remembered (bounded) for the values that repeat."""
+    quoted = _QUOTED.get(value)
+    if quoted is None:
+        quoted = json.dumps(value, ensure_ascii=True)
+        if len(_QUOTED) >= 10_000:
+            _QUOTED.clear()
+        _QUOTED[value] = quoted
+    return quoted
 
 
 class JsonFormatter(logging.Formatter):
