@@ -30,6 +30,7 @@ import psycopg
 from psycopg import sql
 
 from kpi.progress import Reporter
+from sync.audit import ensure_audit
 from sync.manifest import Build, ExportedTable, check_build
 from sync.merge import create_stage, merge
 from sync.schema import SYNC_SCHEMA, ensure_indexes, ensure_schema
@@ -72,6 +73,7 @@ def run_sync(
     build = check_build(target_path)
     with psycopg.connect(app_dsn, autocommit=True) as app:
         ensure_schema(app, build.tables)
+        ensure_audit(app, sorted({table.schema for table in build.tables}))
         run_id = _record_start(app, build)
     result = SyncResult(run_id=run_id, as_of_date=build.as_of_date.isoformat())
     try:
