@@ -50,6 +50,9 @@ class Ready(msgspec.Struct):
     synced_at: datetime
     run_id: int
     stale: bool  # as_of_date older than KPI_STALE_AFTER_HOURS (from 00:00 UTC of that day)
+    # SPEC §14: the API's own role may add audit rows but not change them (False when it
+    # connects as the owner, or before the audit table exists).
+    audit_protected: bool
 
 
 @get("/health", operation_id="getHealth", summary="The process is up", tags=["Operations"])
@@ -57,9 +60,20 @@ async def health() -> Health:
     return Health(status="ok")
 
 
+# audit_protected is read from the database, not from settings: whatever DSN the API was
+# given, it reports whether this connection's role could rewrite the PHI audit.
 READY_SQL = f"""
 with {SNAPSHOT}
-select snapshot.as_of_date, snapshot.synced_at, snapshot.run_id from snapshot
+select
+    snapshot.as_of_date,
+    snapshot.synced_at,
+    snapshot.run_id,
+    coalesce(not (
+        has_table_privilege(to_regclass('kpi_audit.phi_access'), 'UPDATE')
+        or has_table_privilege(to_regclass('kpi_audit.phi_access'), 'DELETE')
+        or has_table_privilege(to_regclass('kpi_audit.phi_access'), 'TRUNCATE')
+    ), false) as audit_protected
+from snapshot
 """
 
 

@@ -66,6 +66,7 @@ def test_ready_reports_the_latest_successful_sync(client):
         "synced_at": "2026-11-20T06:00:00Z",
         "run_id": 2,
         "stale": True,  # older than KPI_STALE_AFTER_HOURS (36) by now
+        "audit_protected": False,  # the tests connect as the owner; no audit table here
     }
 
 

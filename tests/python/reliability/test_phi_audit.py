@@ -70,6 +70,16 @@ def test_the_api_role_may_insert_audit_rows_but_never_change_them(audited: str) 
                 conn.execute(statement)
 
 
+def test_ready_says_whether_the_api_role_could_rewrite_the_audit(
+    settings: Settings, audited: str
+) -> None:
+    """SPEC §14: /ready reports audit_protected: true as kpi_api, false as the owner."""
+    for dsn, protected in ((make_conninfo(audited, user=API_ROLE), True), (audited, False)):
+        with TestClient(create_app(settings, dsn)) as client:
+            ready = client.get("/ready")
+            assert ready.status_code == 200 and ready.json()["audit_protected"] is protected
+
+
 def test_every_visits_response_is_audited_cache_hits_included(
     settings: Settings, audited: str, lead_token: str, visible: list[int]
 ) -> None:
