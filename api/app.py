@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -16,10 +17,14 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
 from api import fraud, leader_hub, web
+from api.audit import AuditLog
 from api.cache import ResponseCache
 from api.db import SNAPSHOT, Database
 from api.errors import EXCEPTION_HANDLERS, UNAVAILABLE, ApiError
+from api.metrics import RequestRecorder, mark_worker_stopped, metrics_route
+from api.observability import RequestObservability
 from api.tokens import TokenVerifier
+from kpi.alerts import hours_since
 from kpi.settings import Settings
 
 API_VERSION = "1.0.0"
@@ -44,6 +49,10 @@ class Ready(msgspec.Struct):
     as_of_date: date
     synced_at: datetime
     run_id: int
+    stale: bool  # as_of_date older than KPI_STALE_AFTER_HOURS (from 00:00 UTC of that day)
+    # SPEC §14: the API's own role may add audit rows but not change them (False when it
+    # connects as the owner, or before the audit table exists).
+    audit_protected: bool
 
 
 @get("/health", operation_id="getHealth", summary="The process is up", tags=["Operations"])
@@ -51,9 +60,20 @@ async def health() -> Health:
     return Health(status="ok")
 
 
+# audit_protected is read from the database, not from settings: whatever DSN the API was
+# given, it reports whether this connection's role could rewrite the PHI audit.
 READY_SQL = f"""
 with {SNAPSHOT}
-select snapshot.as_of_date, snapshot.synced_at, snapshot.run_id from snapshot
+select
+    snapshot.as_of_date,
+    snapshot.synced_at,
+    snapshot.run_id,
+    coalesce(not (
+        has_table_privilege(to_regclass('kpi_audit.phi_access'), 'UPDATE')
+        or has_table_privilege(to_regclass('kpi_audit.phi_access'), 'DELETE')
+        or has_table_privilege(to_regclass('kpi_audit.phi_access'), 'TRUNCATE')
+    ), false) as audit_protected
+from snapshot
 """
 
 
@@ -64,11 +84,12 @@ select snapshot.as_of_date, snapshot.synced_at, snapshot.run_id from snapshot
     responses={503: UNAVAILABLE},
     tags=["Operations"],
 )
-async def ready(db: NamedDependency[Database]) -> Ready:
+async def ready(db: NamedDependency[Database], state: State) -> Ready:
     rows = await db.fetch(READY_SQL, {})
     if not rows:
         raise ApiError(503, "no successful sync yet: run `kpi sync`", headers={"Retry-After": "5"})
-    return Ready(status="ready", **rows[0])
+    stale = hours_since(rows[0]["as_of_date"]) > state.stale_after_hours
+    return Ready(status="ready", stale=stale, **rows[0])
 
 
 def _provide_db(state: State) -> Database:
@@ -101,14 +122,18 @@ def create_app(
     *,
     pool_timeout: float = POOL_TIMEOUT_SECONDS,
     dev_login: bool = False,
+    access_write: Callable[[str], None] | None = None,
 ) -> Litestar:
     """The Litestar app serving the app database at ``app_dsn``.
 
     Raises ``kpi.settings.SettingsError`` when the JWT key settings are unusable.
     ``pool_timeout``: seconds a request waits for a database connection before its 503.
     ``dev_login``: also serve the web page's dev login, which mints dev tokens (dev only).
+    ``access_write``: where the JSON access-log lines go (default: the ``kpi.api.access``
+    logger); ``kpi serve`` passes its batched stderr writer.
     """
     verifier = TokenVerifier(settings)
+    audit_log = AuditLog(app_dsn)
     db = Database(app_dsn, max_size=settings.db_pool_size, timeout=pool_timeout)
     swagger, swagger_static = _swagger_assets()
     openapi = OpenAPIConfig(
@@ -124,7 +149,7 @@ def create_app(
         ),
         create_examples=False,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             ready,
@@ -132,6 +157,7 @@ def create_app(
             fraud.router,
             swagger_static,
             *web.route_handlers(settings, dev_login=dev_login),
+            *([metrics_route(settings.metrics_token)] if settings.metrics_token else []),
         ],
         dependencies={
             "db": Provide(_provide_db, sync_to_thread=False),
@@ -140,15 +166,23 @@ def create_app(
             {
                 "db": db,
                 "response_cache": ResponseCache(db),
+                "audit_log": audit_log,
                 "token_verifier": verifier,
                 "leader_roles": frozenset(settings.leader_roles),
+                "stale_after_hours": settings.stale_after_hours,
             }
         ),
-        on_startup=[db.open],
-        on_shutdown=[db.close],
+        on_startup=[db.open, audit_log.start],
+        on_shutdown=[audit_log.stop, db.close, mark_worker_stopped],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=openapi,
         # Litestar logs nothing per request; never log exceptions (their text can quote data)
         logging_config=LoggingConfig(configure_root_logger=False, log_exceptions="never"),
         debug=False,
     )
+    # Outermost, around routing and the exception handlers: sees every response (404s of
+    # no route included) and the route template the router matched.
+    app.asgi_handler = RequestObservability(
+        app.asgi_handler, access_write, record=RequestRecorder(db.pool)
+    )
+    return app

@@ -3,12 +3,18 @@
 The published data changes only when a sync commits, so a 200 response is a pure function
 of (snapshot, authorized request). This module caches those responses per process:
 
-* **Key** = (snapshot ``run_id``, method, path, normalized query, the principal's scope:
-  sorted token markets, market role, sorted roles). Everything a response or its
-  authorization depends on is in it, so a cached body is only ever replayed to a request
-  that would have produced the very same body: another market's token has another key,
-  and still meets the 403 checks (they run first) and the 404 visibility predicates (its
-  own requests run the query).
+* **Key** = (snapshot ``run_id``, method, path, normalized query, the response type, the
+  principal's scope: sorted token markets, market role, sorted roles; and for a personal
+  route, the user). Everything a response or its authorization depends on is in it, so a
+  cached body is only ever replayed to a request that would have produced the very same
+  body: another market's token has another key, and still meets the 403 checks (they run
+  first) and the 404 visibility predicates (its own requests run the query).
+* **Response type** (SPEC §14): ``text/csv`` when the request's ``Accept`` names it, else
+  ``application/json``, so a CSV and a JSON rendering of one path never share an entry.
+* **Personal routes** (``opt={"personal": True}`` on the handler: the clinician's own
+  hub, whose body depends on who asks, not on the token's markets) add the token's user
+  id claim and ``sub`` to the key: two clinicians with the same markets and roles never
+  share an entry.
 * **Snapshot** = the latest successful ``kpi_sync.sync_runs`` row, the one every response
   reports. It is re-read with one tiny query at most every ``ttl`` seconds (default 1 s),
   and the whole cache is dropped when it changes; so a sync invalidates the cache within
@@ -44,11 +50,14 @@ from urllib.parse import parse_qsl
 from litestar import Request, Response
 from litestar.serialization import encode_json
 
+from api.audit import AuditIds, ids_of, is_phi_route
 from api.db import SNAPSHOT, Database
 from api.errors import ApiError
 from api.tokens import Principal
 
 CACHE_CONTROL = "private, no-cache"
+JSON = "application/json"
+CSV = "text/csv"
 DEFAULT_TTL_SECONDS = 1.0
 DEFAULT_MAX_ENTRIES = 20_000
 DEFAULT_MAX_BYTES = 128 * 1024 * 1024
@@ -81,6 +90,11 @@ class Entry:
     body: bytes
     etag: str
     media_type: str
+    audit: AuditIds | None = None  # a PHI response's ids, audited again on every hit
+
+
+# The request whose hooks are running (before_request and after_request share the task).
+_current: ContextVar[Request[Any, Any, Any] | None] = ContextVar("kpi_cache_request", default=None)
 
 
 class ResponseCache:
@@ -171,15 +185,27 @@ def request_key(request: Request[Any, Any, Any], snapshot: SnapshotId) -> tuple[
     raw_query = request.scope.get("query_string", b"").decode("latin-1")
     # Keep every value and the order of repeated keys; only the key order is normalized.
     query = tuple(sorted(parse_qsl(raw_query, keep_blank_values=True), key=lambda pair: pair[0]))
-    return (
+    key: tuple[Any, ...] = (
         snapshot.run_id,
         request.method,
         request.scope["path"],
         query,
+        response_type(request),
         tuple(sorted(principal.markets)),
         principal.market_role,
         tuple(sorted(principal.roles)),
     )
+    if request.route_handler.opt.get("personal"):
+        key += ("user", getattr(principal, "user_id", None), principal.subject)
+    return key
+
+
+def response_type(request: Request[Any, Any, Any]) -> str:
+    """The representation asked for: CSV only when ``Accept`` names it (SPEC §14)."""
+    for name, value in request.scope["headers"]:
+        if name.lower() == b"accept":
+            return CSV if b"text/csv" in value.lower() else JSON
+    return JSON
 
 
 def etag_of(key: tuple[Any, ...]) -> str:
@@ -201,6 +227,17 @@ def _not_modified(etag: str) -> Response[bytes]:
     )
 
 
+def _audit_computed(response: Response[Any]) -> AuditIds | None:
+    """A computed 200 of a PHI route: audit the ids it returns (and keep them for hits)."""
+    request = _current.get()
+    _current.set(None)
+    if request is None or response.status_code != 200 or not is_phi_route(request):
+        return None
+    ids = ids_of(getattr(response.content, "items", ()))
+    request.app.state.audit_log.add(request, ids)
+    return ids
+
+
 def _cache_of(request: Request[Any, Any, Any]) -> ResponseCache | None:
     cache = request.app.state.get("response_cache")
     return cache if isinstance(cache, ResponseCache) and cache.enabled else None
@@ -209,6 +246,7 @@ def _cache_of(request: Request[Any, Any, Any]) -> ResponseCache | None:
 async def before_request(request: Request[Any, Any, Any]) -> Response[bytes] | None:
     """Runs after the policy (401/403): answer a known request from the cache."""
     _pending.set(None)
+    _current.set(request)
     cache = _cache_of(request)
     if cache is None or request.method != "GET":
         return None
@@ -222,6 +260,8 @@ async def before_request(request: Request[Any, Any, Any]) -> Response[bytes] | N
         _pending.set(_Pending(request, cache, key, snapshot))
         return None
     cache.hits += 1
+    if entry.audit is not None:
+        request.app.state.audit_log.add(request, entry.audit)
     if _matches(request, entry.etag):
         return _not_modified(entry.etag)
     return Response(
@@ -235,6 +275,7 @@ async def after_request(response: Response[Any]) -> Response[Any]:
     """Store a verified 200 under its key and give it the ETag (or answer 304)."""
     pending = _pending.get()
     _pending.set(None)
+    audit = _audit_computed(response)
     if pending is None or response.status_code != 200:
         return response
     request, cache, key, snapshot = pending
@@ -246,7 +287,7 @@ async def after_request(response: Response[Any]) -> Response[Any]:
     body = content if isinstance(content, bytes) else encode_json(content)
     etag = etag_of(key)
     media_type = str(response.media_type)
-    cache.put(key, Entry(body, etag, media_type))
+    cache.put(key, Entry(body, etag, media_type, audit))
     if _matches(request, etag):
         return _not_modified(etag)
     return Response(

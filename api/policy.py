@@ -10,6 +10,8 @@
 |                                         | markets are visible                         |      |
 |   shift breakdowns                      | one of the shift's providers is visible     | 404  |
 | Fraud reports (/v1/fraud-reports/...)   | "fraud_analyst" in the token's `roles`      | 403  |
+| /metrics (operators; not in OpenAPI)    | `Bearer <KPI_METRICS_TOKEN>`, exactly; the  | 401  |
+|                                         | route exists only when that is set          | 404  |
 
 The first three rows are checks combined per product into one policy
 (:data:`LEADER_HUB_POLICY`, :data:`FRAUD_REPORTS_POLICY`), which also fail closed on input
@@ -23,6 +25,7 @@ indistinguishable from one that does not exist.
 
 Order of checks: 401 (token) → 403 (role) → 400 (path ids) → 403 (market) → 400 (query
 parameters) → 404 (visibility, in the query). What makes a token valid is ``api.tokens``.
+The /metrics row is ``api.metrics.metrics_route`` (a constant-time compare, no JWT).
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from typing import Any
 from litestar import Request
 from litestar.connection import ASGIConnection
 
-from api.errors import bad_request, forbidden
+from api.errors import ApiError, bad_request, forbidden
+from api.metrics import count_auth_failure
 from api.params import describe_invalid, parse_id
 from api.tokens import Principal, TokenVerifier
 
@@ -85,7 +89,11 @@ def principal_of(connection: ASGIConnection) -> Principal:
 def authenticated(connection: ASGIConnection) -> None:
     """Every /v1 endpoint: a valid bearer token, else 401."""
     verifier: TokenVerifier = connection.app.state.token_verifier
-    connection.scope["user"] = verifier.principal_from_header(_authorization(connection))
+    try:
+        connection.scope["user"] = verifier.principal_from_header(_authorization(connection))
+    except ApiError as error:  # /metrics counts the 401s by reason
+        count_auth_failure(error)
+        raise
 
 
 def _authorization(connection: ASGIConnection) -> str | None:

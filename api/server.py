@@ -1,68 +1,35 @@
-"""The API's server runtime: uvicorn, its worker processes and the access log.
+"""The API's server runtime: uvicorn, its worker processes and where the logs go.
 
 ``kpi serve`` calls :func:`serve`; tests and embedders call :func:`api.app.create_app`
-directly. Kept apart from the app factory because none of it is the API's behaviour:
-it is how one process (or N) runs it and logs each request's path without its data.
+directly. Kept apart from the app factory because none of it is the API's behaviour: it
+is how one process (or N) runs it. The access log's lines (JSON, one per request, made by
+``api.observability``) go to stderr through :class:`BatchedStderrHandler`; the API's other
+records go to stderr as JSON lines at once.
 """
 
 from __future__ import annotations
 
 import atexit
 import base64
+import contextlib
 import logging
 import os
 import pickle
+import shutil
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from kpi.settings import Settings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-
-access_logger = logging.getLogger("kpi.api.access")
-
-
-class AccessLog:
-    """ASGI wrapper: one line per request with method, path, status and duration.
-
-    Only the path is logged, never the query string (a visits search is a patient's
-    name), nor headers (the bearer token). The line goes to ``write`` when given (``kpi
-    serve``: :meth:`BatchedStderrHandler.write_access`, one preformatted string instead
-    of a ``logging`` record, ~3 % of a light request's CPU), else to the
-    ``kpi.api.access`` logger.
-    """
-
-    def __init__(self, app: Any, write: Callable[[str], None] | None = None) -> None:
-        self.app = app
-        self.write = write
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_and_record(message: Any) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_record)
-        finally:
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            if self.write is not None:
-                self.write(f"{scope['method']} {scope['path']} {status} {elapsed_ms:.1f}ms")
-            else:
-                access_logger.info(
-                    "%s %s %d %.1fms", scope["method"], scope["path"], status, elapsed_ms
-                )
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # api.metrics reads it (not imported here: see
+# metrics_directory)
 
 
 # How `kpi serve` hands its settings to the worker processes it spawns (not a KPI_* setting).
@@ -87,8 +54,6 @@ class BatchedStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         )
         super().__init__(stream)
         self.interval = interval
-        self._second = -1
-        self._prefix = ""
         threading.Thread(
             target=self._flush_periodically, name="kpi-access-log", daemon=True
         ).start()
@@ -97,18 +62,11 @@ class BatchedStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def flush(self) -> None:
         """StreamHandler calls this after every record: leave it to the timer."""
 
-    def write_access(self, message: str) -> None:
-        """One access-log line, formatted as this handler's formatter would format an INFO
-        record of ``kpi.api.access`` (ACCESS_LOG_FORMAT), without making the record."""
-        now = time.time()
-        second = int(now)
-        if second != self._second:  # the timestamp's date and time change once a second
-            self._second = second
-            stamp = time.strftime(logging.Formatter.default_time_format, time.localtime(now))
-            self._prefix = stamp + ",{:03d} INFO " + access_logger.name + ": "
-        line = self._prefix.format(int((now - second) * 1000)) + message + "\n"
+    def write_access(self, line: str) -> None:
+        """One access-log line (already a JSON object with its own time and level), without
+        making a ``logging`` record."""
         with self.lock:  # type: ignore[union-attr]
-            self.stream.write(line)
+            self.stream.write(line + "\n")
 
     def flush_now(self) -> None:
         with self.lock:  # type: ignore[union-attr]
@@ -120,34 +78,31 @@ class BatchedStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
             self.flush_now()
 
 
-ACCESS_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
 def _configure_logging() -> BatchedStderrHandler:
-    formatter = logging.Formatter(ACCESS_LOG_FORMAT)
+    from api.observability import JsonFormatter, access_logger
+
     handler = logging.StreamHandler()
-    handler.setFormatter(formatter)
+    handler.setFormatter(JsonFormatter())
     api_logger = logging.getLogger("kpi.api")
     api_logger.addHandler(handler)
     api_logger.setLevel(logging.INFO)
     api_logger.propagate = False
     # The access log is the one line per request: batched (warnings above stay immediate).
     batched = BatchedStderrHandler()
-    batched.setFormatter(formatter)
     access_logger.addHandler(batched)
     access_logger.propagate = False
     return batched
 
 
 def served_app(settings: Settings, app_dsn: str, dev_login: bool) -> Any:
-    """The app as ``kpi serve`` runs it: create_app behind the access log."""
+    """The app as ``kpi serve`` runs it: access log lines through the batched stderr."""
     from api.app import create_app
 
     batched = _configure_logging()
-    app = create_app(settings, app_dsn, dev_login=dev_login)
+    app = create_app(settings, app_dsn, dev_login=dev_login, access_write=batched.write_access)
     # uvicorn ends a SIGTERM'd process by raising the signal again: atexit never runs.
     app.on_shutdown.append(batched.flush_now)
-    return AccessLog(app, batched.write_access)
+    return app
 
 
 def worker_app() -> Any:
@@ -188,10 +143,38 @@ def serve(
     import uvicorn
 
     options = uvicorn_options(host, port)
-    if workers == 1:
-        uvicorn.run(served_app(settings, app_dsn, dev_login), **options)
+    with metrics_directory():
+        if workers == 1:
+            uvicorn.run(served_app(settings, app_dsn, dev_login), **options)
+            return
+        os.environ[WORKER_CONFIG_ENV] = base64.b64encode(
+            pickle.dumps((settings, app_dsn, dev_login))
+        ).decode()
+        uvicorn.run("api.server:worker_app", factory=True, workers=workers, **options)
+
+
+@contextlib.contextmanager
+def metrics_directory() -> Iterator[Path]:
+    """PROMETHEUS_MULTIPROC_DIR for this ``kpi serve`` and its workers (api.metrics).
+
+    The operator's directory when set (emptied first: samples of a previous run's pids would
+    be summed in), else a fresh temporary one removed at exit. Set before any worker imports
+    prometheus_client, which reads it at import.
+    """
+    if "prometheus_client" in sys.modules and not os.environ.get(MULTIPROC_ENV):
+        raise RuntimeError("prometheus_client was imported before the metrics directory was set")
+    configured = os.environ.get(MULTIPROC_ENV)
+    if configured:
+        directory = Path(configured)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+        yield directory
         return
-    os.environ[WORKER_CONFIG_ENV] = base64.b64encode(
-        pickle.dumps((settings, app_dsn, dev_login))
-    ).decode()
-    uvicorn.run("api.server:worker_app", factory=True, workers=workers, **options)
+    directory = Path(tempfile.mkdtemp(prefix="kpi-metrics-"))
+    os.environ[MULTIPROC_ENV] = str(directory)
+    try:
+        yield directory
+    finally:
+        os.environ.pop(MULTIPROC_ENV, None)
+        shutil.rmtree(directory, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Bearer tokens (SPEC §10): key loading, JWT verification, and the dev tokens.
+"""Bearer tokens (SPEC §10): JWT verification and the dev tokens (the keys: ``api.keys``).
 
 A valid token: signed with an allow-listed algorithm and the key configured for it
 (HS* with the shared secret; RS*/PS*/ES* with the PEM public key or the JWKS key named by
@@ -10,31 +10,36 @@ Malformed claims are a 401 that names the claim. What a verified token may read 
 ``api.policy``'s business; this module only says who the bearer is (:class:`Principal`).
 
 Production tokens come from the identity provider (RS256/ES256, verified with
-KPI_JWT_PUBLIC_KEY or KPI_JWT_JWKS_FILE). For the embedded/demo mode the API accepts
-HS256 tokens signed with KPI_JWT_SECRET or, when that is unset, with a random secret
-generated once into ``<KPI_DATA_DIR>/jwt-dev-secret``; ``kpi token`` mints them.
+KPI_JWT_PUBLIC_KEY, KPI_JWT_JWKS_FILE or KPI_JWT_JWKS_URL; see ``api.keys``). For the
+embedded/demo mode the API accepts HS256 tokens signed with KPI_JWT_SECRET or, when that
+is unset, with a random secret generated once into ``<KPI_DATA_DIR>/jwt-dev-secret``;
+``kpi token`` mints them.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from api.errors import unauthorized
+from api.keys import DEV_SECRET_FILE, KeyMaterial, TokenError, dev_secret
 from api.params import BIGINT_MAX
-from kpi.settings import Settings, SettingsError
+from kpi.settings import Settings
+
+__all__ = [
+    "DEV_SECRET_FILE",
+    "KeyMaterial",
+    "Principal",
+    "TokenError",
+    "TokenVerifier",
+    "dev_secret",
+    "mint_dev_token",
+]
 
 LEEWAY_SECONDS = 30
 MAX_TOKEN_BYTES = 16_384
@@ -43,11 +48,6 @@ MAX_TOKEN_ROLES = 100
 MAX_CLAIM_STRING = 200
 VERIFIED_TOKENS_CACHED = 10_000  # verified tokens remembered per process
 
-HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
-RSA_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
-EC_ALGORITHMS = frozenset({"ES256", "ES384", "ES512"})
-
-DEV_SECRET_FILE = "jwt-dev-secret"
 DEFAULT_TTL_SECONDS = 8 * 3600
 
 
@@ -67,137 +67,6 @@ class Principal:
         return "{" + ",".join(str(market) for market in self.markets) + "}"
 
 
-# ---------------------------------------------------------------------------- the keys
-
-
-@dataclass(frozen=True)
-class JwkEntry:
-    key: Any  # RSAPublicKey | EllipticCurvePublicKey
-    algorithm: str  # the JWK's "alg", or the one its key type implies
-    alg_declared: bool
-
-
-@dataclass(frozen=True)
-class KeyMaterial:
-    """The verification keys and the algorithms accepted with them."""
-
-    algorithms: frozenset[str]
-    hmac_secret: bytes | None
-    public_key: Any | None  # RSAPublicKey | EllipticCurvePublicKey
-    jwks: dict[str, JwkEntry]  # kid -> key
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> KeyMaterial:
-        """Load the configured keys; a missing or unusable key is a SettingsError."""
-        public_key = _load_public_key(settings.jwt_public_key) if settings.jwt_public_key else None
-        jwks = _load_jwks(settings.jwt_jwks_file) if settings.jwt_jwks_file else {}
-        asymmetric = public_key is not None or bool(jwks)
-        secret = settings.jwt_secret
-        if secret is None and not asymmetric:
-            secret = dev_secret(settings)  # embedded/dev mode: a generated secret
-        algorithms = set(settings.jwt_algorithms)
-        if not algorithms:
-            if public_key is not None:
-                algorithms |= {"RS256"} if isinstance(public_key, rsa.RSAPublicKey) else {"ES256"}
-            for entry in jwks.values():
-                algorithms.add(entry.algorithm)
-            if not asymmetric:
-                algorithms.add("HS256")
-        material = cls(
-            frozenset(algorithms),
-            secret.encode() if secret else None,
-            public_key,
-            jwks,
-        )
-        for algorithm in sorted(material.algorithms):
-            if not material.has_key_for(algorithm):
-                raise SettingsError(
-                    f"KPI_JWT_ALGORITHMS lists {algorithm} but no key for it is configured "
-                    "(HS*: KPI_JWT_SECRET; RS*/PS*: an RSA key, ES*: an EC key, in "
-                    "KPI_JWT_PUBLIC_KEY or KPI_JWT_JWKS_FILE)"
-                )
-        return material
-
-    def has_key_for(self, algorithm: str) -> bool:
-        if algorithm in HMAC_ALGORITHMS:
-            return self.hmac_secret is not None
-        keys = [self.public_key, *(k.key for k in self.jwks.values())]
-        return any(_key_fits(key, algorithm) for key in keys if key is not None)
-
-    def key_for(self, algorithm: str, kid: object) -> Any:
-        """The key that must have signed a token with this header, else 401."""
-        if algorithm in HMAC_ALGORITHMS:
-            if self.hmac_secret is None:
-                raise unauthorized("token algorithm not allowed")
-            return self.hmac_secret
-        if self.jwks:
-            if isinstance(kid, str) and kid in self.jwks:
-                entry = self.jwks[kid]
-            elif kid is None and len(self.jwks) == 1:
-                entry = next(iter(self.jwks.values()))
-            else:
-                raise unauthorized("token key id (kid) is unknown")
-            if (entry.alg_declared and entry.algorithm != algorithm) or not _key_fits(
-                entry.key, algorithm
-            ):
-                raise unauthorized("token algorithm does not match its key")
-            return entry.key
-        if self.public_key is None or not _key_fits(self.public_key, algorithm):
-            raise unauthorized("token algorithm does not match the configured key")
-        return self.public_key
-
-
-def _key_fits(key: Any, algorithm: str) -> bool:
-    if algorithm in RSA_ALGORITHMS:
-        return isinstance(key, rsa.RSAPublicKey)
-    if algorithm in EC_ALGORITHMS:
-        return isinstance(key, ec.EllipticCurvePublicKey)
-    return False
-
-
-def _load_public_key(path: Path) -> Any:
-    try:
-        key = serialization.load_pem_public_key(path.read_bytes())
-    except OSError as exc:
-        raise SettingsError(f"KPI_JWT_PUBLIC_KEY: cannot read {path}: {exc.strerror}") from None
-    except ValueError:
-        raise SettingsError(f"KPI_JWT_PUBLIC_KEY: {path} is not a PEM public key") from None
-    if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
-        raise SettingsError(f"KPI_JWT_PUBLIC_KEY: {path} must hold an RSA or EC public key")
-    return key
-
-
-def _load_jwks(path: Path) -> dict[str, JwkEntry]:
-    try:
-        data = json.loads(path.read_text())
-    except OSError as exc:
-        raise SettingsError(f"KPI_JWT_JWKS_FILE: cannot read {path}: {exc.strerror}") from None
-    except ValueError:
-        raise SettingsError(f"KPI_JWT_JWKS_FILE: {path} is not JSON") from None
-    keys = data.get("keys") if isinstance(data, dict) else None
-    if not isinstance(keys, list) or not keys:
-        raise SettingsError(f'KPI_JWT_JWKS_FILE: {path} must be a JWK set ({{"keys": [...]}})')
-    loaded: dict[str, JwkEntry] = {}
-    for index, entry in enumerate(keys):
-        if not isinstance(entry, dict) or entry.get("kty") not in ("RSA", "EC"):
-            continue  # other key types (oct, OKP) are never accepted
-        if entry.get("use", "sig") != "sig":
-            continue
-        try:
-            key = jwt.PyJWK(entry)
-        except jwt.PyJWTError as exc:
-            raise SettingsError(f"KPI_JWT_JWKS_FILE: key #{index} is unusable: {exc}") from None
-        if hasattr(key.key, "private_bytes"):
-            raise SettingsError(f"KPI_JWT_JWKS_FILE: key #{index} is a private key")
-        declared = entry.get("alg")
-        loaded[str(entry.get("kid", f"#{index}"))] = JwkEntry(
-            key.key, str(declared or key.algorithm_name), bool(declared)
-        )
-    if not loaded:
-        raise SettingsError(f"KPI_JWT_JWKS_FILE: {path} holds no RSA or EC signing key")
-    return loaded
-
-
 # ------------------------------------------------------------------------ verification
 
 
@@ -209,7 +78,8 @@ class TokenVerifier:
         self.audience = settings.jwt_audience
         self.issuer = settings.jwt_issuer
         self.namespace = settings.jwt_claims_namespace
-        self._verified: dict[str, tuple[Principal, float, float]] = {}
+        # token -> (principal, valid from, valid until, key-set generation it was verified in)
+        self._verified: dict[str, tuple[Principal, float, float, int]] = {}
 
     def principal_from_header(self, header: str | None) -> Principal:
         if not header:
@@ -223,10 +93,14 @@ class TokenVerifier:
         # A token whose signature and claims were verified before maps to the same
         # principal; only its time window needs checking again (else: verify afresh, which
         # raises the exact 401). Saves the JWT parse + HMAC/RSA on every request.
+        # A refreshed key set (KPI_JWT_JWKS_URL) drops every token verified before it.
+        keys = self.keys
+        if keys.jwks is not None:
+            keys.jwks.maybe_refresh()
         known = self._verified.get(token)
         if known is not None:
-            principal, valid_from, valid_until = known
-            if valid_from <= time.time() < valid_until:
+            principal, valid_from, valid_until, generation = known
+            if valid_from <= time.time() < valid_until and generation == keys.generation:
                 return principal
             del self._verified[token]
         claims = self.verify(token)
@@ -244,7 +118,7 @@ class TokenVerifier:
             return
         if len(self._verified) >= VERIFIED_TOKENS_CACHED:
             self._verified.clear()
-        self._verified[token] = (principal, valid_from, valid_until)
+        self._verified[token] = (principal, valid_from, valid_until, self.keys.generation)
 
     def verify(self, token: str) -> dict[str, Any]:
         try:
@@ -332,26 +206,6 @@ class TokenVerifier:
 # ------------------------------------------------------------------------ dev tokens
 
 
-class TokenError(SettingsError):
-    """A dev token cannot be minted with these settings or arguments; the message says why."""
-
-
-def dev_secret(settings: Settings) -> str:
-    """KPI_JWT_SECRET, else the dev secret in the data folder (created on first use, 0600)."""
-    if settings.jwt_secret:
-        return settings.jwt_secret
-    path = settings.data_dir / DEV_SECRET_FILE
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48) + "\n")
-    secret = path.read_text().strip()
-    if len(secret) < 32:
-        raise TokenError(f"the dev secret in {path} is too short; delete the file to regenerate")
-    return secret
-
-
 def mint_dev_token(
     settings: Settings,
     role: str,
@@ -370,7 +224,7 @@ def mint_dev_token(
         raise TokenError("the token lifetime must be a positive number of seconds")
     if any(type(m) is not int or m < 1 for m in markets):
         raise TokenError("markets must be whole numbers of at least 1")
-    keys = KeyMaterial.from_settings(settings)
+    keys = KeyMaterial.from_settings(settings, fetch=False)
     if "HS256" not in keys.algorithms or keys.hmac_secret is None:
         raise TokenError(
             "the API does not accept HS256 dev tokens with these settings: set KPI_JWT_SECRET "

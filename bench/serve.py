@@ -2,7 +2,8 @@
 
 * :func:`real_app`: the app exactly as ``kpi serve`` runs it (``api.server.served_app``: auth,
   validation, typed responses, access log), with the response cache on or off
-  (``BENCH_CACHE=1|0``).
+  (``BENCH_CACHE=1|0``); for bench/ops.py also without the PHI audit (``BENCH_AUDIT=0``)
+  or without the request log and metrics (``BENCH_OBSERVABILITY=0``).
 * :func:`minimal_app`: a bare Litestar app with the same pool settings that runs the very
   same SQL for ``/min/{endpoint}/{i}`` with the ``i``-th parameter set of the benchmark
   (``BENCH_PARAMS``, a JSON file) and returns the rows: no auth, no validation, no types.
@@ -42,7 +43,11 @@ def real_app() -> Any:
     from kpi.settings import Settings
 
     served = served_app(Settings.from_env(), os.environ["BENCH_APP_DSN"], dev_login=False)
-    served.app.state.response_cache.enabled = os.environ.get("BENCH_CACHE", "0") == "1"
+    served.state.response_cache.enabled = os.environ.get("BENCH_CACHE", "0") == "1"
+    # bench/ops.py's baselines: the PHI audit off, or the request-log + metrics wrapper off
+    served.state.audit_log.enabled = os.environ.get("BENCH_AUDIT", "1") == "1"
+    if os.environ.get("BENCH_OBSERVABILITY", "1") == "0":
+        served.asgi_handler = served.asgi_handler.app  # the wrapper's inner handler
     return served
 
 
@@ -115,10 +120,13 @@ def token(markets: list[int]) -> str:
     )
 
 
-def _server_env(app_dsn: str, params_file: Path, pool: int, cache: bool) -> dict[str, str]:
+def _server_env(
+    app_dsn: str, params_file: Path, pool: int, cache: bool, extra: dict[str, str] | None = None
+) -> dict[str, str]:
     """The served app's environment: the bench's own JWT secret (no key files)."""
     env = {
         **os.environ,
+        **(extra or {}),
         "BENCH_APP_DSN": app_dsn,
         "BENCH_PARAMS": str(params_file),
         "BENCH_CACHE": "1" if cache else "0",
@@ -127,6 +135,7 @@ def _server_env(app_dsn: str, params_file: Path, pool: int, cache: bool) -> dict
     }
     env.pop("KPI_JWT_PUBLIC_KEY", None)
     env.pop("KPI_JWT_JWKS_FILE", None)
+    env.pop("KPI_JWT_JWKS_URL", None)
     return env
 
 
@@ -171,6 +180,7 @@ def server(
     workers: int = 1,
     pool: int = 10,
     cache: bool = False,
+    env: dict[str, str] | None = None,
 ) -> Iterator[int]:
     """Serve ``bench.serve:{app}_app`` with ``kind`` on a free port; yields the port."""
     port = free_port()
@@ -179,7 +189,7 @@ def server(
     with tempfile.TemporaryFile() as output:
         proc = subprocess.Popen(
             [sys.executable, "-m", "bench.serve", kind, app, str(port), str(workers)],
-            env=_server_env(app_dsn, params_file, pool, cache),
+            env=_server_env(app_dsn, params_file, pool, cache, env),
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,

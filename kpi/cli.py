@@ -17,7 +17,7 @@ from pathlib import Path
 import psycopg
 import yaml
 
-from kpi import backfill, commands, pipeline
+from kpi import audit_command, backfill, commands, pipeline
 from kpi.dbt_runner import DbtError
 from kpi.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, CliError, first_line
 from kpi.settings import Settings, SettingsError
@@ -97,6 +97,13 @@ def _yaml_mapping(text: str) -> dict[str, object]:
             f" e.g. '{{visit_window: 50}}', got {text!r}"
         )
     return value
+
+
+def _audit_subject(text: str) -> str:
+    subject = text.strip()
+    if not subject or len(subject) > 100:
+        raise argparse.ArgumentTypeError("must be a patient Athena id or care request id")
+    return subject
 
 
 def _market_list(text: str) -> list[int]:
@@ -180,6 +187,13 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--fraud", action="store_true", help="add the fraud_analyst role")
     token.add_argument("--ttl", type=_non_negative_int, default=8 * 3600, help="seconds")
 
+    audit = subparsers.add_parser("audit", help="who read which patients' visits (PHI audit)")
+    about = audit.add_mutually_exclusive_group(required=True)
+    about.add_argument("--provider", type=_positive_int, help="accesses to this provider's visits")
+    about.add_argument(
+        "--subject", type=_audit_subject, help="a patient Athena id or care request id"
+    )
+    audit.add_argument("--since", type=_iso_date, default=None, help="from this day (UTC)")
     compare = subparsers.add_parser(
         "compare", help="diff the exported marts of two warehouses on their unique keys"
     )
@@ -309,6 +323,9 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
         settings, host=a.host, port=a.port, dev=a.dev, workers=a.workers
     ),
     "token": _token,
+    "audit": lambda settings, a: audit_command.print_accesses(
+        settings, provider=a.provider, subject=a.subject, since=a.since
+    ),
     "compare": lambda settings, a: commands.compare_marts(settings, left=a.left, right=a.right),
     "docs": lambda settings, a: commands.build_docs(settings, port=a.port, serve=not a.no_serve),
     "demo": lambda settings, a: pipeline.demo(

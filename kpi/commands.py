@@ -9,11 +9,15 @@ failure the user can act on. The work itself lives in ``synthetic``, dbt, ``sync
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import psycopg
+from psycopg.conninfo import make_conninfo
 
 from kpi import embedded
 from kpi.backfill import drop_history
@@ -23,6 +27,7 @@ from kpi.docs_server import serve_directory
 from kpi.errors import EXIT_FAILED, EXIT_NOT_RUNNING, EXIT_USAGE, CliError
 from kpi.progress import print_row_counts, progress_reporter
 from kpi.settings import Settings
+from sync.audit import API_ROLE, apply_retention
 
 if TYPE_CHECKING:
     from sync.compare import TableDiff
@@ -236,6 +241,12 @@ def sync_app(
     print_row_counts(result.rows)
     for note in result.notes:
         print(f"note: {note}")
+    with psycopg.connect(conns.app_dsn, autocommit=True) as app:
+        expired = apply_retention(app, settings.audit_retention_days)
+    if expired:
+        print(
+            f"PHI audit: {expired:,} rows older than {settings.audit_retention_days} days removed"
+        )
     return 0
 
 
@@ -247,11 +258,31 @@ def serve_api(settings: Settings, *, host: str, port: int, dev: bool, workers: i
     from api.server import serve
 
     conns = connections(settings)
+    api_dsn = _api_dsn(settings, conns.app_dsn)
     print(f"serving the API on http://{host}:{port} (docs: /schema; Ctrl-C to stop)")
     login = " (dev login on)" if dev else ""
     print(f"Leader Hub page: http://{host}:{port}/{login}")
-    serve(settings, conns.app_dsn, host=host, port=port, dev_login=dev, workers=workers)
+    serve(settings, api_dsn, host=host, port=port, dev_login=dev, workers=workers)
     return 0
+
+
+def _api_dsn(settings: Settings, owner_dsn: str) -> str:
+    """The API's connection (SPEC §14): KPI_APP_API_DSN; embedded, the ``kpi_api`` role
+    that ``kpi sync`` created (it may insert audit rows but not change them); else, with
+    a warning, the owner's KPI_APP_DSN."""
+    if settings.app_api_dsn:
+        return settings.app_api_dsn
+    if settings.embedded:
+        with psycopg.connect(owner_dsn, autocommit=True) as conn:
+            found = conn.execute("select 1 from pg_roles where rolname = %s", [API_ROLE])
+            if found.fetchone() is not None:
+                return make_conninfo(owner_dsn, user=API_ROLE)
+    print(
+        "warning: the API connects as the app database's owner (set KPI_APP_API_DSN to the"
+        f" {API_ROLE} role): the PHI audit is not protected from it",
+        file=sys.stderr,
+    )
+    return owner_dsn
 
 
 def print_dev_token(

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from kpi import backfill, commands
+import psycopg
+
+from kpi import alerts, backfill, commands
 from kpi.databases import connections
 from kpi.demo_access import print_demo_access
 from kpi.errors import CliError
@@ -32,14 +34,40 @@ def daily(
     min_fraction: float | None,
     allow_older: bool = False,
 ) -> int:
-    """``dbt build``, then the sync only if every model and test passed."""
+    """``dbt build``, then the sync only if every model and test passed; alerts on a red
+    build, a refused or failed sync, and stale published data (``kpi.alerts``)."""
     try:
-        commands.build_warehouse(settings, vars_=vars_, as_of=as_of, target=target)
-    except CliError as exc:
-        raise CliError(f"{exc}; the app database still serves the previous sync") from None
-    return commands.sync_app(
-        settings, allow_shrink=allow_shrink, min_fraction=min_fraction, allow_older=allow_older
-    )
+        try:
+            commands.build_warehouse(settings, vars_=vars_, as_of=as_of, target=target)
+        except CliError as exc:
+            alerts.post(settings, alerts.red_build_text(settings, as_of))
+            raise CliError(f"{exc}; the app database still serves the previous sync") from None
+        try:
+            return commands.sync_app(
+                settings,
+                allow_shrink=allow_shrink,
+                min_fraction=min_fraction,
+                allow_older=allow_older,
+            )
+        except CliError as exc:  # our own message: the gate's or the shrink guard's reason
+            alerts.post(settings, f":red_circle: kpi daily: {exc}")
+            raise
+        except Exception as exc:  # a database error's text may quote data: its class only
+            alerts.post(settings, f":red_circle: kpi daily: the sync failed ({type(exc).__name__})")
+            raise
+    finally:
+        _alert_if_stale(settings)
+
+
+def _alert_if_stale(settings: Settings) -> None:
+    if not settings.alert_webhook_url:
+        return
+    try:
+        text = alerts.stale_text(settings, connections(settings).app_dsn)
+    except (CliError, psycopg.Error) as exc:
+        text = f":warning: kpi daily: cannot read the published data ({type(exc).__name__})"
+    if text is not None:
+        alerts.post(settings, text)
 
 
 def demo(

@@ -24,6 +24,13 @@ KNOWN_SETTINGS = frozenset(
         "KPI_JWT_SECRET",
         "KPI_JWT_PUBLIC_KEY",
         "KPI_JWT_JWKS_FILE",
+        "KPI_JWT_JWKS_URL",
+        "KPI_JWT_JWKS_TTL_SECONDS",
+        "KPI_METRICS_TOKEN",
+        "KPI_APP_API_DSN",
+        "KPI_AUDIT_RETENTION_DAYS",
+        "KPI_ALERT_WEBHOOK_URL",
+        "KPI_STALE_AFTER_HOURS",
         "KPI_JWT_ALGORITHMS",
         "KPI_JWT_AUDIENCE",
         "KPI_JWT_ISSUER",
@@ -55,6 +62,10 @@ SUPPORTED_JWT_ALGORITHMS = frozenset(
      "ES256", "ES384", "ES512"}
 )  # fmt: skip
 DEFAULT_DB_POOL_SIZE = 10
+DEFAULT_JWKS_TTL_SECONDS = 600
+MIN_METRICS_TOKEN_CHARS = 16
+DEFAULT_STALE_AFTER_HOURS = 36
+DEFAULT_AUDIT_RETENTION_DAYS = 2190  # six years (HIPAA's retention of access records)
 
 
 @dataclass(frozen=True)
@@ -69,12 +80,19 @@ class Settings:
     jwt_secret: str | None = None
     jwt_public_key: Path | None = None
     jwt_jwks_file: Path | None = None
+    jwt_jwks_url: str | None = None  # the identity provider's JWK set (SPEC §14)
+    jwt_jwks_ttl_seconds: int = DEFAULT_JWKS_TTL_SECONDS
     jwt_algorithms: tuple[str, ...] = ()  # empty: derived from the configured key material
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
     jwt_claims_namespace: str | None = None
     leader_roles: tuple[str, ...] = DEFAULT_LEADER_ROLES
     db_pool_size: int = DEFAULT_DB_POOL_SIZE
+    metrics_token: str | None = None  # /metrics only for this bearer token (SPEC §14)
+    app_api_dsn: str | None = None  # the API's own role (kpi_api) on the app database
+    audit_retention_days: int = DEFAULT_AUDIT_RETENTION_DAYS
+    alert_webhook_url: str | None = None  # kpi daily's Slack-compatible alerts
+    stale_after_hours: int = DEFAULT_STALE_AFTER_HOURS
 
     @property
     def embedded(self) -> bool:
@@ -143,6 +161,18 @@ def _csv(text: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (text or "").split(",") if part.strip())
 
 
+def whole_number(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """The whole-number setting ``name`` in [low, high] (``default`` when unset)."""
+    text = env.get(name) or str(default)
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, got {text!r}")
+    return value
+
+
 def _api_settings(env: Mapping[str, str]) -> dict[str, object]:
     """The read API's settings (KPI_JWT_*, KPI_LEADER_ROLES, KPI_DB_POOL_SIZE)."""
     algorithms = _csv(env.get("KPI_JWT_ALGORITHMS"))
@@ -154,22 +184,45 @@ def _api_settings(env: Mapping[str, str]) -> dict[str, object]:
             )
     public_key = env.get("KPI_JWT_PUBLIC_KEY") or None
     jwks_file = env.get("KPI_JWT_JWKS_FILE") or None
-    if public_key and jwks_file:
-        raise SettingsError("set either KPI_JWT_PUBLIC_KEY or KPI_JWT_JWKS_FILE, not both")
+    jwks_url = env.get("KPI_JWT_JWKS_URL") or None
+    names = ("KPI_JWT_PUBLIC_KEY", "KPI_JWT_JWKS_FILE", "KPI_JWT_JWKS_URL")
+    key_sources = [n for n, v in zip(names, (public_key, jwks_file, jwks_url), strict=True) if v]
+    if len(key_sources) > 1:
+        raise SettingsError(f"set only one of {', '.join(key_sources)}")
+    if jwks_url is not None and not jwks_url.startswith(("https://", "http://")):
+        raise SettingsError("KPI_JWT_JWKS_URL must be an https:// (or http://) URL")
     roles = _csv(env.get("KPI_LEADER_ROLES")) or DEFAULT_LEADER_ROLES
-    pool_text = env.get("KPI_DB_POOL_SIZE") or str(DEFAULT_DB_POOL_SIZE)
-    try:
-        pool_size = int(pool_text)
-    except ValueError:
-        pool_size = 0
-    if not 1 <= pool_size <= 200:
+    pool_size = whole_number(env, "KPI_DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE, 1, 200)
+    metrics_token = env.get("KPI_METRICS_TOKEN") or None
+    if metrics_token is not None and not (
+        MIN_METRICS_TOKEN_CHARS <= len(metrics_token) <= 512 and metrics_token.isprintable()
+    ):
         raise SettingsError(
-            f"KPI_DB_POOL_SIZE must be a whole number from 1 to 200, got {pool_text!r}"
+            f"KPI_METRICS_TOKEN must be {MIN_METRICS_TOKEN_CHARS} to 512 printable characters"
         )
+    api_dsn = env.get("KPI_APP_API_DSN") or None
+    if api_dsn is not None and not api_dsn.startswith(("postgresql://", "postgres://")):
+        raise SettingsError("KPI_APP_API_DSN must be a libpq URI (postgresql://...)")
+    webhook = env.get("KPI_ALERT_WEBHOOK_URL") or None
+    if webhook is not None and not webhook.startswith(("https://", "http://")):
+        raise SettingsError("KPI_ALERT_WEBHOOK_URL must be an https:// (or http://) URL")
     return {
+        "alert_webhook_url": webhook,
+        "stale_after_hours": whole_number(
+            env, "KPI_STALE_AFTER_HOURS", DEFAULT_STALE_AFTER_HOURS, 1, 8760
+        ),
+        "metrics_token": metrics_token,
+        "app_api_dsn": api_dsn,
+        "audit_retention_days": whole_number(
+            env, "KPI_AUDIT_RETENTION_DAYS", DEFAULT_AUDIT_RETENTION_DAYS, 1, 36_500
+        ),
         "jwt_secret": env.get("KPI_JWT_SECRET") or None,
         "jwt_public_key": Path(public_key).expanduser().resolve() if public_key else None,
         "jwt_jwks_file": Path(jwks_file).expanduser().resolve() if jwks_file else None,
+        "jwt_jwks_url": jwks_url,
+        "jwt_jwks_ttl_seconds": whole_number(
+            env, "KPI_JWT_JWKS_TTL_SECONDS", DEFAULT_JWKS_TTL_SECONDS, 1, 86_400
+        ),
         "jwt_algorithms": algorithms,
         "jwt_audience": env.get("KPI_JWT_AUDIENCE") or None,
         "jwt_issuer": env.get("KPI_JWT_ISSUER") or None,

@@ -34,6 +34,7 @@ import psycopg
 from psycopg import sql
 
 from kpi.progress import Reporter
+from sync.audit import ensure_audit
 from sync.history import Log, publish_history, read_logs
 from sync.manifest import Build, ExportedTable, GateError, ShrinkError, check_build
 from sync.merge import create_stage, merge
@@ -76,6 +77,7 @@ def run_sync(
     build = check_build(target_path)
     with psycopg.connect(app_dsn, autocommit=True) as app:
         ensure_schema(app, build.tables)
+        ensure_audit(app, sorted({table.schema for table in build.tables}))
         if not allow_older:
             _refuse_older(app, build)
         run_id = _record_start(app, build)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import re
@@ -22,7 +23,6 @@ from api_support import bearer, claims, sign
 from litestar.testing import TestClient
 
 from api.app import create_app
-from api.server import AccessLog
 from api.tokens import DEV_SECRET_FILE, TokenError, dev_secret, mint_dev_token
 from kpi.embedded import conninfo_for_dbname
 
@@ -65,6 +65,8 @@ def test_ready_reports_the_latest_successful_sync(client):
         "as_of_date": "2026-11-20",
         "synced_at": "2026-11-20T06:00:00Z",
         "run_id": 2,
+        "stale": True,  # older than KPI_STALE_AFTER_HOURS (36) by now
+        "audit_protected": False,  # the tests connect as the owner; no audit table here
     }
 
 
@@ -232,9 +234,8 @@ def test_patient_data_never_reaches_the_logs(client, lead_headers, api_settings)
         lg.setLevel(logging.DEBUG)
     try:
         down = create_app(api_settings, "postgresql://nobody@127.0.0.1:1/none", pool_timeout=0.3)
-        wrapped = AccessLog(down)
         visits = f"{LEADER}/providers/101/provider-visits"
-        with TestClient(wrapped) as logged:  # type: ignore[arg-type]
+        with TestClient(down) as logged:
             logged.get(f"{visits}?search=Garcia", headers=lead_headers)
         client.get(f"{visits}?search=Garcia", headers=lead_headers)
         client.get(f"{visits}?search=Garcia%00", headers=lead_headers)
@@ -244,10 +245,11 @@ def test_patient_data_never_reaches_the_logs(client, lead_headers, api_settings)
             lg.setLevel(level)
     # (a record propagating through several of these loggers is collected more than once)
     access = sorted({line for line in collector.lines if line.startswith("kpi.api.access")})
-    assert len(access) == 1
-    assert re.fullmatch(
-        rf"kpi\.api\.access GET {LEADER}/providers/101/provider-visits 503 [0-9.]+ms ", access[0]
-    )
+    assert len(access) == 3  # one JSON line per request, the route template, not the path
+    down_line = json.loads(access[0].removeprefix("kpi.api.access ").strip())
+    assert [json.loads(line.split(" ", 1)[1])["status"] for line in access] == [503, 200, 400]
+    assert down_line["route"] == f"{LEADER}/providers/{{provider_id}}/provider-visits"
+    assert (down_line["method"], down_line["sub"]) == ("GET", "user-1")
     server_side = [line for line in collector.lines if not line.startswith("httpx ")]  # client
     assert server_side and not any("Garcia" in line or "search=" in line for line in server_side)
 
@@ -298,7 +300,8 @@ def test_serve_runs_uvicorn_without_query_string_logging(app_dsn, data_dir, tmp_
             assert response.status_code == 200 and response.json()["total"] == 2
             # the access log is batched: its line is out within the flush interval (1 s);
             # the deadline leaves room for a loaded machine
-            line = f"GET {LEADER}/providers/101/provider-visits 200"
+            route = f"{LEADER}/providers/{{provider_id}}/provider-visits"
+            line = f'"route": "{route}", "status": 200'
             deadline = time.monotonic() + 20
             while line not in log.read_text():
                 assert time.monotonic() < deadline, "no access log line while serving"
@@ -307,8 +310,8 @@ def test_serve_runs_uvicorn_without_query_string_logging(app_dsn, data_dir, tmp_
             process.terminate()
             process.wait(timeout=60)
     output = log.read_text()
-    assert f"GET {LEADER}/providers/101/provider-visits 200" in output
-    assert "Garcia" not in output and "search=" not in output
+    assert line in output
+    assert "Garcia" not in output and "/providers/101" not in output and "search=" not in output
     assert "Uvicorn running on http://127.0.0.1" in output
     # each worker process builds its own app from the settings it was handed
     assert output.count("Started server process") == workers

@@ -182,3 +182,26 @@ def test_every_visible_provider_is_readable_with_all_its_markets(
                 client, token, f"{HUB}/provider-shifts/{shift}/provider-shift-breakdowns"
             )
             assert response.status_code == 200, (market, shift)
+
+
+def test_metrics_answer_only_the_metrics_token_and_name_no_ids(
+    settings: Settings, connections: Any, dataset: Dataset, published: Any
+) -> None:
+    """/metrics (SPEC §14): no user token opens it, whatever its roles and markets; what it
+    shows is route templates and counts, never a market, provider or shift id."""
+    import dataclasses
+
+    from api.app import create_app
+
+    metrics_token = "sweep-metrics-token-0123456789"
+    configured = dataclasses.replace(settings, metrics_token=metrics_token)
+    everyone = mint_dev_token(settings, "Market Manager", list(dataset.markets), True)
+    with TestClient(create_app(configured, connections.app_dsn)) as client:
+        provider, market = min(dataset.provider_markets), dataset.markets[0]
+        for path in (f"{HUB}/markets/{market}", f"{HUB}/providers/{provider}/provider-visits"):
+            assert _get(client, everyone, path).status_code == 200
+        for token in (everyone, mint_dev_token(settings, "", [], True), ""):
+            assert _get(client, token, "/metrics").status_code == 401
+        text = _get(client, metrics_token, "/metrics").text
+    assert 'route="/v1/leader-hub-metrics/providers/{provider_id}/provider-visits"' in text
+    assert f"/markets/{market}" not in text and f"/providers/{provider}/" not in text

@@ -24,6 +24,7 @@ from typing import Any
 import psycopg
 import pytest
 from litestar.testing import TestClient
+from ops_support import LocalHttp
 from reliability_support import HUB, bearer
 
 import sync
@@ -264,10 +265,12 @@ def test_daily_job_with_an_empty_source_does_not_sync_and_keeps_serving_the_prev
         conn.execute(f"drop database if exists {name} with (force)")
         conn.execute(f"create database {name}")
     warehouse = uri_for_dbname(connections.warehouse_dsn, name)
+    receiver = LocalHttp()  # the alert webhook (Slack-compatible)
     env = {
         "KPI_WAREHOUSE_DSN": warehouse,
         "KPI_APP_DSN": scratch_app,
         "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "KPI_ALERT_WEBHOOK_URL": receiver.url,
     }
     try:
         generated = _kpi(tmp_path, "generate", "--as-of", as_of.isoformat(), **env)
@@ -278,6 +281,7 @@ def test_daily_job_with_an_empty_source_does_not_sync_and_keeps_serving_the_prev
             conn.execute("truncate station.markets, ehealth.employees")
         daily = _kpi(tmp_path, "daily", "--as-of", as_of.isoformat(), **env)
     finally:
+        receiver.stop()
         with psycopg.connect(connections.warehouse_dsn, autocommit=True) as conn:
             conn.execute(f"drop database if exists {name} with (force)")
     assert daily.returncode == 1
@@ -290,6 +294,11 @@ def test_daily_job_with_an_empty_source_does_not_sync_and_keeps_serving_the_prev
     failed = {r["unique_id"] for r in results if r["status"] in ("fail", "error")}
     for source in ("station_markets", "ehealth_employees"):
         assert any(f"not_empty_{source}" in f for f in failed), (source, failed)
+    # the alerts: the red build naming every failed node, then the stale published day
+    red, stale = [message["text"] for message in receiver.posted]
+    assert f"the dbt build for {as_of.isoformat()} is red" in red
+    assert all(node in red for node in failed) and f"Failed nodes ({len(failed)})" in red
+    assert f"the published data is stale: as of {previous.as_of_date}" in stale
     assert _runs(scratch_app) == runs_before, "the failed daily job started a sync"
     with TestClient(create_app(settings, scratch_app)) as client:
         ready = client.get("/ready").json()
