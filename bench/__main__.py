@@ -2,6 +2,7 @@
 
     python -m bench pipeline --scale 1   # generate, build, sync + raw COPY ceiling
     python -m bench api                  # the API on the app database of the last pipeline
+    python -m bench history --scale 1 --weeks 26  # build with/without history, backfill, bytes
     python -m bench all --scale 1        # pipeline at 1x and 2x (+0.25x, 0.5x for the curve),
                                          # the API at 1x, the scale-curve PNG
 
@@ -18,7 +19,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench import api, pipeline
+from bench import api, history, pipeline
 from bench.common import RESULTS, log, read_result, write_result
 
 CURVE = (0.25, 0.5, 2.0, 1.0)  # times --scale; the base scale last, for the API run
@@ -140,8 +141,12 @@ def report_markdown() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("name", choices=["pipeline", "api", "all", "plot", "report"])
+    parser.add_argument("name", choices=["pipeline", "api", "history", "all", "plot", "report"])
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--weeks", type=int, default=26, help="history: weeks to backfill")
+    parser.add_argument(
+        "--reuse-sources", action="store_true", help="history: keep this scale's sources"
+    )
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale must be greater than 0")
@@ -152,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         report = api.run(api.app_dsn_of(data_dir), log=log)
         write_result("api.json", report)
         print(api.markdown(report))
+    elif args.name == "history":
+        report = history.run(args.scale, args.weeks, data_dir, reuse_sources=args.reuse_sources)
+        print(history.markdown(report))
     elif args.name == "report":
         print(report_markdown())
     elif args.name == "plot":

@@ -20,6 +20,7 @@ import psycopg
 from psycopg.conninfo import make_conninfo
 
 from kpi import embedded
+from kpi.backfill import drop_history
 from kpi.databases import connections
 from kpi.dbt_runner import run_dbt, write_profile
 from kpi.docs_server import serve_directory
@@ -109,6 +110,8 @@ def generate_sources(
     )
     print_row_counts(result.rows)
     print(f"planted-fraud manifest: {settings.synthetic_manifest_path}")
+    if replace and drop_history(conns.warehouse_dsn):
+        print("dropped the metric history built from the replaced sources (kpi backfill refills)")
     return 0
 
 
@@ -149,6 +152,7 @@ def build_warehouse(
     as_of: date | None = None,
     target: str | None = None,
     select: Sequence[str] | None = None,
+    exclude: Sequence[str] | None = None,
 ) -> int:
     """``dbt build``; ``as_of`` is a shortcut for the ``as_of_date`` var."""
     all_vars = build_vars(vars_, as_of)
@@ -156,6 +160,8 @@ def build_warehouse(
     dbt_args = ["build"]
     if select:
         dbt_args += ["--select", *select]
+    if exclude:
+        dbt_args += ["--exclude", *exclude]
     if not run_dbt(settings, conns.warehouse_dsn, dbt_args, vars_=all_vars, target=target):
         raise CliError("dbt build failed: see the failures above (nothing was synced)")
     return 0
@@ -200,8 +206,15 @@ def _plain(value: object) -> object:
     return value
 
 
-def sync_app(settings: Settings, *, allow_shrink: bool, min_fraction: float | None) -> int:
-    """Publish the last green build into the app database (``min_fraction``: shrink guard)."""
+def sync_app(
+    settings: Settings,
+    *,
+    allow_shrink: bool,
+    min_fraction: float | None,
+    allow_older: bool = False,
+) -> int:
+    """Publish the last green build into the app database (``min_fraction``: shrink guard;
+    ``allow_older``: publish a build older than the published one)."""
     import sync
 
     conns = connections(settings)
@@ -215,6 +228,7 @@ def sync_app(settings: Settings, *, allow_shrink: bool, min_fraction: float | No
                 settings.dbt_target_path,
                 allow_shrink=allow_shrink,
                 min_fraction=min_fraction,
+                allow_older=allow_older,
                 reporter=reporter,
             )
         except (sync.GateError, sync.ShrinkError) as exc:
@@ -225,6 +239,8 @@ def sync_app(settings: Settings, *, allow_shrink: bool, min_fraction: float | No
         f" (as of {result.as_of_date}, sync run {result.run_id})"
     )
     print_row_counts(result.rows)
+    for note in result.notes:
+        print(f"note: {note}")
     with psycopg.connect(conns.app_dsn, autocommit=True) as app:
         expired = apply_retention(app, settings.audit_retention_days)
     if expired:

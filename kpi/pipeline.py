@@ -2,7 +2,8 @@
 
 Both chain the single-step commands of ``kpi.commands`` with typed arguments. ``daily``
 syncs only after a green build, so a red day leaves the app database serving yesterday's
-sync; ``demo`` runs the whole path on the embedded server with small synthetic data.
+sync; ``demo`` runs the whole path on the embedded server with small synthetic data,
+eight weeks of metric history included.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from datetime import date
 
 import psycopg
 
-from kpi import alerts, commands
+from kpi import alerts, backfill, commands
 from kpi.databases import connections
 from kpi.demo_access import print_demo_access
 from kpi.errors import CliError
 from kpi.settings import Settings
 
 DEMO_HOST = "127.0.0.1"
+# Weekly history points the demo builds (D, D − 7, ...): enough for a trend, quick to build.
+DEMO_HISTORY_WEEKS = 8
 
 
 def daily(
@@ -29,6 +32,7 @@ def daily(
     target: str | None,
     allow_shrink: bool,
     min_fraction: float | None,
+    allow_older: bool = False,
 ) -> int:
     """``dbt build``, then the sync only if every model and test passed; alerts on a red
     build, a refused or failed sync, and stale published data (``kpi.alerts``)."""
@@ -39,7 +43,12 @@ def daily(
             alerts.post(settings, alerts.red_build_text(settings, as_of))
             raise CliError(f"{exc}; the app database still serves the previous sync") from None
         try:
-            return commands.sync_app(settings, allow_shrink=allow_shrink, min_fraction=min_fraction)
+            return commands.sync_app(
+                settings,
+                allow_shrink=allow_shrink,
+                min_fraction=min_fraction,
+                allow_older=allow_older,
+            )
         except CliError as exc:  # our own message: the gate's or the shrink guard's reason
             alerts.post(settings, f":red_circle: kpi daily: {exc}")
             raise
@@ -66,15 +75,18 @@ def demo(
 ) -> int:
     """Generate, build and publish a small demo, print tokens to try it, then serve it."""
     conns = connections(settings)
-    print(f"1/4 embedded PostgreSQL: {conns.warehouse_dsn}")
+    print(f"1/5 embedded PostgreSQL: {conns.warehouse_dsn}")
     as_of = as_of or date.today()
-    print("2/4 generating synthetic sources")
+    print("2/5 generating synthetic sources")
     commands.generate_sources(settings, scale=scale, seed=seed, as_of=as_of, replace=True)
-    print("3/4 dbt build")
+    print("3/5 dbt build")
     commands.build_warehouse(settings, as_of=as_of)
-    print("4/4 sync into the app database")
-    # The demo regenerates at the scale asked for: a smaller demo must still publish.
-    commands.sync_app(settings, allow_shrink=True, min_fraction=None)
+    print(f"4/5 metric history: {DEMO_HISTORY_WEEKS} weekly dates, so the trend charts have points")
+    backfill.backfill(settings, backfill.weekly_dates(as_of, DEMO_HISTORY_WEEKS), force=False)
+    print("5/5 sync into the app database")
+    # The demo regenerates at the scale and date asked for: a smaller or older demo than
+    # the one published before must still publish.
+    commands.sync_app(settings, allow_shrink=True, min_fraction=None, allow_older=True)
     print("demo build is green and published: app database schemas leader_hub and fraud")
     print_demo_access(settings, conns.app_dsn, port)
     if not serve:
