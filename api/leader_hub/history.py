@@ -14,7 +14,7 @@ from typing import Any
 
 from litestar import Request, get
 
-from api.db import database_of
+from api.db import Rows, database_of
 from api.errors import PROTECTED_RESPONSES, not_found
 from api.leader_hub.queries import (
     MARKET_HISTORY_SQL,
@@ -44,10 +44,23 @@ from api.responses import envelope, items_of
 _docs: dict[str, Any] = {"responses": PROTECTED_RESPONSES}
 
 
-def _range(interval: HistoryInterval, points: int | None) -> dict[str, Any]:
-    """The statement's date parameters and the envelope's ``interval``/``points``."""
+async def _history(
+    request: Request[Any, Any, Any],
+    sql: str,
+    params: dict[str, Any],
+    interval: HistoryInterval,
+    points: int | None,
+    missing: str,
+) -> tuple[dict[str, Any], Rows]:
+    """Run a history statement for ``interval``/``points``: the response's common fields
+    (snapshot, interval, points) and the rows; a 404 saying ``missing`` when the
+    statement's visibility predicate (the base endpoint's) is false."""
     count = points or DEFAULT_POINTS[interval]
-    return {"step_days": INTERVAL_DAYS[interval], "points": count, "limit": count, "offset": 0}
+    dates = {"step_days": INTERVAL_DAYS[interval], "points": count, "limit": count, "offset": 0}
+    result = await database_of(request).fetch_rows(sql, {**params, **dates})
+    if not result.rows[0][1]:  # paged_query's `_visible`
+        raise not_found(missing)
+    return {**envelope(result), "interval": interval, "points": count}, result
 
 
 @get(
@@ -63,17 +76,12 @@ async def get_market_history(
     points: HistoryPoints = None,
 ) -> MarketMetricHistory:
     """403 unless the market is in the token; 404 when it is not in the published data."""
-    dates = _range(interval, points)
-    result = await database_of(request).fetch_rows(
-        MARKET_HISTORY_SQL, {"market_id": market_id, **dates}
-    )
-    return MarketMetricHistory(
-        **envelope(result, hidden_as="market"),
-        market_id=market_id,
-        interval=interval,
-        points=dates["points"],
-        items=items_of(MarketMetricPoint, result, "as_of_date"),
-    )
+    fields, result = await _history(
+        request, MARKET_HISTORY_SQL, {"market_id": market_id}, interval, points,
+        "market not found",
+    )  # fmt: skip
+    items = items_of(MarketMetricPoint, result, "as_of_date")
+    return MarketMetricHistory(**fields, market_id=market_id, items=items)
 
 
 @get(
@@ -89,22 +97,15 @@ async def get_provider_history(
     points: HistoryPoints = None,
 ) -> ProviderMetricHistory:
     """404 unless the provider is active in one of the token's markets."""
-    dates = _range(interval, points)
-    result = await database_of(request).fetch_rows(
-        PROVIDER_HISTORY_SQL,
-        {
-            "provider_id": provider_id,
-            "token_markets": principal_of(request).markets_array,
-            **dates,
-        },
+    visible_with = {
+        "provider_id": provider_id,
+        "token_markets": principal_of(request).markets_array,
+    }
+    fields, result = await _history(
+        request, PROVIDER_HISTORY_SQL, visible_with, interval, points, "provider not found"
     )
-    return ProviderMetricHistory(
-        **envelope(result, hidden_as="provider"),
-        provider_id=provider_id,
-        interval=interval,
-        points=dates["points"],
-        items=items_of(ProviderMetricPoint, result, "as_of_date"),
-    )
+    items = items_of(ProviderMetricPoint, result, "as_of_date")
+    return ProviderMetricHistory(**fields, provider_id=provider_id, items=items)
 
 
 @get(
@@ -121,20 +122,13 @@ async def get_market_provider_history(
     points: HistoryPoints = None,
 ) -> MarketProviderMetricHistory:
     """403 unless the market is in the token; 404 unless the provider is active in it."""
-    dates = _range(interval, points)
-    result = await database_of(request).fetch_rows(
-        MARKET_PROVIDER_HISTORY_SQL, {"market_id": market_id, "provider_id": provider_id, **dates}
-    )
-    if not result.rows[0][1]:  # paged_query's `_visible`: the base endpoint's 404
-        raise not_found("provider not found in this market")
-    return MarketProviderMetricHistory(
-        **envelope(result),
-        market_id=market_id,
-        provider_id=provider_id,
-        interval=interval,
-        points=dates["points"],
-        items=items_of(MarketProviderMetricPoint, result, "as_of_date"),
-    )
+    ids = {"market_id": market_id, "provider_id": provider_id}
+    fields, result = await _history(
+        request, MARKET_PROVIDER_HISTORY_SQL, ids, interval, points,
+        "provider not found in this market",
+    )  # fmt: skip
+    items = items_of(MarketProviderMetricPoint, result, "as_of_date")
+    return MarketProviderMetricHistory(**fields, **ids, items=items)
 
 
 HANDLERS = [get_market_history, get_provider_history, get_market_provider_history]

@@ -16,6 +16,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from web_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 
 from api.app import create_app
 from kpi import embedded
@@ -23,17 +24,6 @@ from kpi.cli import main
 from kpi.settings import Settings
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's; the browser modules skip without it
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 45_000  # an upper bound to wait for a condition, not a speed target
 
 
 def has_successful_sync(app_dsn: str) -> bool:

@@ -13,19 +13,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-import pytest
+from playwright.sync_api import Page, Route, expect
+from web_support import requires_chromium
 
 from api.tokens import mint_dev_token
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium;"
-        " .ci/run installs it)",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import Page, Route, expect  # noqa: E402
+pytestmark = requires_chromium
 
 MINUS = "\u2212"
 

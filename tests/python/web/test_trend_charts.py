@@ -14,16 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Locator, Page, expect
+from web_support import requires_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium;"
-        " .ci/run installs it)",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import Locator, Page, expect  # noqa: E402
+pytestmark = requires_chromium
 
 STEP_DAYS = {"week": 7, "day": 1}
 POINTS = {"week": 26, "day": 30}
