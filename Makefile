@@ -43,9 +43,13 @@ lint: $(STAMP)
 redshift-gate: $(STAMP)
 	$(BIN)/python -m kpi.gates redshift
 
+# The test build's history (SPEC §12): the weekly dates TEST_AS_OF, -7, ... (6 of them) and
+# the six days before TEST_AS_OF; `kpi generate --replace` drops any earlier history.
 dbt-test: $(STAMP)
 	$(TEST_ENV) $(BIN)/kpi generate --replace --as-of $(TEST_AS_OF)
 	$(TEST_ENV) $(BIN)/kpi build --as-of $(TEST_AS_OF)
+	$(TEST_ENV) $(BIN)/kpi backfill --weeks 6 --as-of $(TEST_AS_OF)
+	$(TEST_ENV) $(BIN)/kpi backfill --from 2026-11-14 --to 2026-11-19
 
 # pytest's own temp folder lives under TEST_DIR: the default /tmp/pytest-of-$USER keeps only
 # the last three runs, so a second pytest on the machine would delete this run's folders.

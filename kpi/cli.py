@@ -16,7 +16,7 @@ from datetime import date
 
 import psycopg
 
-from kpi import commands, pipeline
+from kpi import backfill, commands, pipeline
 from kpi.dbt_runner import DbtError
 from kpi.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, CliError, first_line
 from kpi.settings import Settings, SettingsError
@@ -126,6 +126,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dbt_arguments(build)
     build.add_argument("--select", "-s", nargs="+", default=None)
 
+    history = subparsers.add_parser(
+        "backfill", help="build the metric history of past report dates"
+    )
+    dates = history.add_mutually_exclusive_group(required=True)
+    dates.add_argument("--weeks", type=_positive_int, help="weekly dates D, D-7, ... (N of them)")
+    dates.add_argument("--from", dest="from_", type=_iso_date, help="first date (with --to)")
+    history.add_argument("--as-of", type=_iso_date, default=None, help="D (default today)")
+    history.add_argument("--to", type=_iso_date, default=None, help="last date, inclusive")
+    history.add_argument("--step-days", type=_positive_int, default=None, help="K (default 1)")
+    history.add_argument("--force", action="store_true", help="rebuild dates already present")
+    history.add_argument("--target", default=None, help="dbt target (default: generated profile)")
+
     sync = subparsers.add_parser("sync", help="publish the last green build into the app database")
     _add_sync_arguments(sync)
 
@@ -180,6 +192,11 @@ def _add_sync_arguments(sub: argparse.ArgumentParser) -> None:
         "--allow-shrink", action="store_true", help="publish even if a table loses rows"
     )
     sub.add_argument(
+        "--allow-older",
+        action="store_true",
+        help="publish a build whose as_of_date is older than the published one",
+    )
+    sub.add_argument(
         "--min-fraction",
         type=_fraction,
         default=None,
@@ -198,6 +215,23 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
     )
 
 
+def _backfill(settings: Settings, args: argparse.Namespace) -> int:
+    """``--weeks N [--as-of D]`` or ``--from D1 --to D2 [--step-days K]``, nothing mixed."""
+    if args.weeks is not None:
+        if args.to is not None or args.step_days is not None:
+            raise CliError(
+                "kpi backfill: --to and --step-days go with --from, not --weeks", EXIT_USAGE
+            )
+        dates = backfill.weekly_dates(args.as_of or date.today(), args.weeks)
+    else:
+        if args.to is None:
+            raise CliError("kpi backfill: --from needs --to (the last date, inclusive)", EXIT_USAGE)
+        if args.as_of is not None:
+            raise CliError("kpi backfill: --as-of goes with --weeks, not --from/--to", EXIT_USAGE)
+        dates = backfill.range_dates(args.from_, args.to, args.step_days or 1)
+    return backfill.backfill(settings, dates, force=args.force, target=args.target)
+
+
 _DB_ACTIONS: dict[str, Callable[[Settings], int]] = {
     "start": commands.db_start,
     "stop": commands.db_stop,
@@ -213,8 +247,12 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "build": lambda settings, a: commands.build_warehouse(
         settings, vars_=a.vars, as_of=a.as_of, target=a.target, select=a.select
     ),
+    "backfill": _backfill,
     "sync": lambda settings, a: commands.sync_app(
-        settings, allow_shrink=a.allow_shrink, min_fraction=a.min_fraction
+        settings,
+        allow_shrink=a.allow_shrink,
+        min_fraction=a.min_fraction,
+        allow_older=a.allow_older,
     ),
     "daily": lambda settings, a: pipeline.daily(
         settings,
@@ -223,6 +261,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
         target=a.target,
         allow_shrink=a.allow_shrink,
         min_fraction=a.min_fraction,
+        allow_older=a.allow_older,
     ),
     "serve": lambda settings, a: commands.serve_api(
         settings, host=a.host, port=a.port, dev=a.dev, workers=a.workers

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from kpi import embedded
+from kpi.backfill import drop_history
 from kpi.databases import connections
 from kpi.dbt_runner import run_dbt, write_profile
 from kpi.docs_server import serve_directory
@@ -99,6 +100,8 @@ def generate_sources(
     )
     print_row_counts(result.rows)
     print(f"planted-fraud manifest: {settings.synthetic_manifest_path}")
+    if replace and drop_history(conns.warehouse_dsn):
+        print("dropped the metric history built from the replaced sources (kpi backfill refills)")
     return 0
 
 
@@ -123,8 +126,15 @@ def build_warehouse(
     return 0
 
 
-def sync_app(settings: Settings, *, allow_shrink: bool, min_fraction: float | None) -> int:
-    """Publish the last green build into the app database (``min_fraction``: shrink guard)."""
+def sync_app(
+    settings: Settings,
+    *,
+    allow_shrink: bool,
+    min_fraction: float | None,
+    allow_older: bool = False,
+) -> int:
+    """Publish the last green build into the app database (``min_fraction``: shrink guard;
+    ``allow_older``: publish a build older than the published one)."""
     import sync
 
     conns = connections(settings)
@@ -138,6 +148,7 @@ def sync_app(settings: Settings, *, allow_shrink: bool, min_fraction: float | No
                 settings.dbt_target_path,
                 allow_shrink=allow_shrink,
                 min_fraction=min_fraction,
+                allow_older=allow_older,
                 reporter=reporter,
             )
         except (sync.GateError, sync.ShrinkError) as exc:
@@ -148,6 +159,8 @@ def sync_app(settings: Settings, *, allow_shrink: bool, min_fraction: float | No
         f" (as of {result.as_of_date}, sync run {result.run_id})"
     )
     print_row_counts(result.rows)
+    for note in result.notes:
+        print(f"note: {note}")
     return 0
 
 

@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 from psycopg.conninfo import conninfo_to_dict
@@ -76,15 +77,16 @@ def _colour_flags() -> list[str]:
     return ["--no-use-colors"]
 
 
-def run_dbt(
+def _invoke(
     settings: Settings,
     warehouse_dsn: str | None,
     args: Sequence[str],
     *,
-    vars_: dict[str, object] | None = None,
-    target: str | None = None,
-) -> bool:
-    """Run one dbt command in-process; returns True when dbt reports success."""
+    vars_: dict[str, object] | None,
+    target: str | None,
+    manifest: Any = None,
+) -> Any:
+    """One dbt command in-process (``manifest``: a parsed project to reuse); its result."""
     from dbt.cli.main import dbtRunner
 
     os.environ.update(dbt_environment(settings, warehouse_dsn))
@@ -95,7 +97,41 @@ def run_dbt(
     if vars_:
         full += ["--vars", json.dumps(vars_)]
     full += _colour_flags()
-    result = dbtRunner().invoke(full)
+    result = dbtRunner(manifest=manifest).invoke(full)
     if result.exception is not None:
         raise DbtError(f"dbt {args[0]} could not run: {result.exception}")
+    return result
+
+
+def run_dbt(
+    settings: Settings,
+    warehouse_dsn: str | None,
+    args: Sequence[str],
+    *,
+    vars_: dict[str, object] | None = None,
+    target: str | None = None,
+    manifest: Any = None,
+) -> bool:
+    """Run one dbt command in-process; returns True when dbt reports success.
+
+    ``manifest`` (from :func:`parse_project`) skips parsing: ``kpi backfill`` runs one
+    command per date with only ``as_of_date`` changed, which dbt would otherwise treat
+    as a reason to re-parse the whole project every time (vars change the parse state).
+    """
+    result = _invoke(settings, warehouse_dsn, args, vars_=vars_, target=target, manifest=manifest)
     return bool(result.success)
+
+
+def parse_project(
+    settings: Settings,
+    warehouse_dsn: str | None,
+    args: Sequence[str],
+    *,
+    vars_: dict[str, object] | None = None,
+    target: str | None = None,
+) -> Any:
+    """``dbt parse`` (``args``: extra flags such as ``--target-path``); the manifest."""
+    result = _invoke(settings, warehouse_dsn, ["parse", *args], vars_=vars_, target=target)
+    if not result.success:
+        raise DbtError("dbt parse failed: see the errors above")
+    return result.result

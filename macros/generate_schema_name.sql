@@ -1,11 +1,29 @@
 {#-
     Custom schemas are used as-is (`leader_hub`, `fraud`, `staging`), without the
     target-schema prefix dbt adds by default: the sync and the API read fixed names.
+
+    `kpi backfill` (var `history_backfill: true`) builds a past date's history: every
+    model it needs upstream of the history then goes to a scratch schema
+    `<schema>_backfill`, so the views and marts of the latest build are never replaced by
+    a past date's; only the history models (and their log) keep their own schema, and
+    seeds and staging views (no date in them: tests/python/test_history.py checks) are
+    read where they are (docs/leader_hub.md "History").
 -#}
 {% macro generate_schema_name(custom_schema_name, node) -%}
-    {%- if custom_schema_name is none -%}
-        {{ target.schema | trim }}
+    {%- set schema = target.schema if custom_schema_name is none else custom_schema_name -%}
+    {%- if var('history_backfill', false) and node is not none
+        and node.resource_type == 'model' and node.fqn[1] != 'staging'
+        and not is_history_model(node) -%}
+        {{ schema | trim }}_backfill
     {%- else -%}
-        {{ custom_schema_name | trim }}
+        {{ schema | trim }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- A model that keeps every report date: the three metric histories and their log. -#}
+{% macro is_history_model(node) -%}
+    {{ return(node is not none and node.name in [
+        'market_metric_history', 'provider_metric_history',
+        'market_provider_metric_history', 'metric_history_dates'
+    ]) }}
 {%- endmacro %}

@@ -23,6 +23,10 @@ class GateError(RuntimeError):
     """The last build may not be published; the message says why."""
 
 
+class ShrinkError(RuntimeError):
+    """A table would lose more rows (a history table: dates) than the shrink guard allows."""
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -37,6 +41,10 @@ class ExportedTable:
     columns: tuple[Column, ...]
     unique_key: tuple[str, ...]
     indexes: tuple[tuple[str, ...], ...] = ()
+    # A history table (meta.sync.partition_by): published date by date, the dates to move
+    # told by its log table (meta.sync.partition_log, in the same schema). See sync.history.
+    partition_by: str | None = None
+    partition_log: str | None = None
 
     @property
     def qualified(self) -> str:
@@ -112,6 +120,12 @@ def _exported_table(unique_id: str, node: dict, sync: dict) -> ExportedTable:
         tuple(_identifier(c, unique_id) for c in ([idx] if isinstance(idx, str) else idx))
         for idx in sync.get("indexes") or ()
     )
+    partition_by = sync.get("partition_by")
+    if partition_by is not None and partition_by not in key:
+        raise GateError(f"{unique_id}: meta.sync.partition_by must be a column of the unique key")
+    log = sync.get("partition_log")
+    if (log is None) != (partition_by is None):
+        raise GateError(f"{unique_id}: meta.sync.partition_by and partition_log go together")
     return ExportedTable(
         unique_id=unique_id,
         schema=_identifier(node["schema"], unique_id),
@@ -119,6 +133,8 @@ def _exported_table(unique_id: str, node: dict, sync: dict) -> ExportedTable:
         columns=columns,
         unique_key=key,
         indexes=indexes,
+        partition_by=partition_by,
+        partition_log=None if log is None else _identifier(log, unique_id),
     )
 
 

@@ -16,6 +16,10 @@
   again finishes the job. Every table is read from one warehouse snapshot too.
 - **Shrink guard.** A table whose new row count is below ``min_fraction`` of the
   published one stops the whole sync (:class:`ShrinkError`), unless ``allow_shrink``.
+  A history table is published date by date and guarded by dates (:mod:`sync.history`).
+- **Never backwards.** A build whose as_of_date is older than the published one is
+  refused (:class:`GateError`) unless ``allow_older`` (SPEC §12): publishing it would
+  put yesterday's marts over today's.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ import psycopg
 from psycopg import sql
 
 from kpi.progress import Reporter
-from sync.manifest import Build, ExportedTable, check_build
+from sync.history import Log, publish_history, read_logs
+from sync.manifest import Build, ExportedTable, GateError, ShrinkError, check_build
 from sync.merge import create_stage, merge
 from sync.schema import SYNC_SCHEMA, ensure_indexes, ensure_schema
 from sync.stream import METHODS, copy_rows, uses_cursor
@@ -39,16 +44,14 @@ from sync.stream import METHODS, copy_rows, uses_cursor
 SYNC_LOCK_ID = 7_362_190_411
 
 
-class ShrinkError(RuntimeError):
-    """A table would lose more rows than the shrink guard allows."""
-
-
 @dataclass
 class SyncResult:
     run_id: int
     as_of_date: str
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    # What the user should know although nothing failed (e.g. history dates removed).
+    notes: list[str] = field(default_factory=list)
 
 
 def run_sync(
@@ -58,6 +61,7 @@ def run_sync(
     *,
     allow_shrink: bool = False,
     min_fraction: float = 0.5,
+    allow_older: bool = False,
     reporter: Reporter | None = None,
     method: str = "auto",
 ) -> SyncResult:
@@ -72,6 +76,8 @@ def run_sync(
     build = check_build(target_path)
     with psycopg.connect(app_dsn, autocommit=True) as app:
         ensure_schema(app, build.tables)
+        if not allow_older:
+            _refuse_older(app, build)
         run_id = _record_start(app, build)
     result = SyncResult(run_id=run_id, as_of_date=build.as_of_date.isoformat())
     try:
@@ -122,10 +128,18 @@ def _publish_build(
             app.execute("set local work_mem = '128MB'")
             app.execute("set local maintenance_work_mem = '256MB'")
             app.execute("select pg_advisory_xact_lock(%s)", [SYNC_LOCK_ID])
+            # The history logs as both sides hold them before any table is written.
+            logs = (read_logs(warehouse, build.tables), read_logs(app, build.tables))
             for table in build.tables:
                 advance = reporter(table.qualified, 0) if reporter else _ignore_progress
                 result.rows[table.qualified] = publish_table(
-                    warehouse, app, table, advance, by_cursor=by_cursor, min_fraction=min_fraction
+                    warehouse,
+                    app,
+                    table,
+                    advance,
+                    by_cursor=by_cursor,
+                    min_fraction=min_fraction,
+                    history=(logs, result.notes),
                 )
             _record_success(app, result)
 
@@ -142,14 +156,18 @@ def publish_table(
     *,
     by_cursor: bool,
     min_fraction: float | None,
+    history: tuple[tuple[dict[str, Log], dict[str, Log]], list[str]] = (({}, {}), []),
 ) -> int:
     """Bring one app table to the warehouse's rows, inside the caller's transaction.
 
     Returns the number of rows. A table without rows (its first publish) gets them copied
     straight in, and only then its primary key and indexes, which are built from the
     loaded rows in one sort each and analyzed so the API's first queries are planned on
-    real statistics; there is nothing to shrink. A table with rows is staged, checked by
-    the shrink guard (``min_fraction``; None: off), then merged (:func:`sync.merge.merge`).
+    real statistics; there is nothing to shrink. A history table with rows moves only
+    its new and rebuilt dates (:func:`sync.history.publish_history`; ``history``: the
+    logs of both sides and the notes to add to). Any other table with rows is staged,
+    checked by the shrink guard (``min_fraction``; None: off), then merged
+    (:func:`sync.merge.merge`).
     """
     target = sql.Identifier(table.schema, table.name)
     (is_empty,) = app.execute(
@@ -160,6 +178,18 @@ def publish_table(
         ensure_indexes(app, table)
         app.execute(sql.SQL("analyze {}").format(target))
         return rows
+    if table.partition_by is not None:
+        logs, notes = history
+        return publish_history(
+            warehouse,
+            app,
+            table,
+            advance,
+            logs=logs,
+            by_cursor=by_cursor,
+            min_fraction=min_fraction,
+            notes=notes,
+        )
     ensure_indexes(app, table)
     stage = create_stage(app, table)
     rows = copy_rows(warehouse, app, table, stage, advance, by_cursor=by_cursor)
@@ -185,6 +215,26 @@ def _check_shrink(
             f"{table.qualified} would shrink from {current:,} to {new_rows:,} rows"
             f" ({new_rows / current:.0%} of the published table, below the"
             f" {min_fraction:.0%} guard): pass --allow-shrink if this is intended"
+        )
+
+
+def _refuse_older(app: psycopg.Connection, build: Build) -> None:
+    """Refuse a build older than the last published one (SPEC §12: ``--allow-older``).
+
+    A ``kpi backfill`` never leaves an older build in ``target/``; an older build there
+    is a deliberate rebuild of a past day, which must be asked for.
+    """
+    row = app.execute(
+        sql.SQL(
+            "select as_of_date from {}.sync_runs where outcome = 'success'"
+            " order by finished_at desc limit 1"
+        ).format(sql.Identifier(SYNC_SCHEMA))
+    ).fetchone()
+    published = row[0] if row else None
+    if published is not None and build.as_of_date < published:
+        raise GateError(
+            f"the last build is as of {build.as_of_date.isoformat()}, older than the published"
+            f" {published.isoformat()}: pass --allow-older to publish it anyway"
         )
 
 

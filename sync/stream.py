@@ -40,13 +40,16 @@ def copy_rows(
     advance: Callable[[int], None],
     *,
     by_cursor: bool,
+    where: sql.Composable | None = None,
 ) -> int:
-    """Copy ``table``'s warehouse rows into ``into`` (the app table or its stage).
+    """Copy ``table``'s warehouse rows (``where``: a filter) into ``into`` (app table or stage).
 
     Returns the number of rows; ``advance`` is told as they arrive (a progress bar).
     """
     columns = identifier_list(table.column_names)
-    select = sql.SQL("select {} from {}").format(columns, sql.Identifier(table.schema, table.name))
+    select = sql.SQL("select {} from {} {}").format(
+        columns, sql.Identifier(table.schema, table.name), where or sql.SQL("")
+    )
     copy_in = sql.SQL("copy {} ({}) from stdin (format binary)").format(into, columns)
     if by_cursor:
         return _by_cursor(warehouse, app, table, into, select, copy_in, advance)

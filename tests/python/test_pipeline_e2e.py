@@ -42,7 +42,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def test_sync_publishes_every_exported_mart(connections, published) -> None:
-    assert len(published) == 14
+    assert len(published) == 18
     with (
         psycopg.connect(connections.warehouse_dsn) as wh,
         psycopg.connect(connections.app_dsn) as app,
