@@ -9,12 +9,13 @@ line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 
 import psycopg
+import yaml
 
 from kpi import backfill, commands, pipeline
 from kpi.dbt_runner import DbtError
@@ -81,14 +82,19 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def _json_object(text: str) -> dict[str, object]:
+def _yaml_mapping(text: str) -> dict[str, object]:
+    """dbt vars as dbt's own ``--vars`` takes them: a YAML mapping (JSON is YAML too)."""
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
-        value = None
-    if not isinstance(value, dict):
+        value = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date like 2026-02-30
+        reason = str(getattr(exc, "problem", None) or exc or "not YAML").strip()
         raise argparse.ArgumentTypeError(
-            f"must be a JSON object, e.g. '{{\"visit_window\": 50}}', got {text!r}"
+            f"not a YAML or JSON mapping ({reason}), e.g. '{{as_of_date: \"2026-06-30\"}}'"
+        ) from None
+    if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
+        raise argparse.ArgumentTypeError(
+            f"must be a YAML or JSON mapping of var names to values,"
+            f" e.g. '{{visit_window: 50}}', got {text!r}"
         )
     return value
 
@@ -121,6 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
     gen = subparsers.add_parser("generate", help="write deterministic synthetic source tables")
     _add_source_arguments(gen)
     gen.add_argument("--replace", action="store_true", help="overwrite existing source data")
+    gen.add_argument(
+        "--format",
+        choices=("postgres", "csv"),
+        default="postgres",
+        help="postgres: into the warehouse (default); csv: files for S3 and Redshift COPY",
+    )
+    gen.add_argument(
+        "--out", type=Path, default=None, help="folder of the CSV files (--format csv)"
+    )
 
     build = subparsers.add_parser("build", help="dbt build (models, unit tests, data tests)")
     _add_dbt_arguments(build)
@@ -164,6 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--fraud", action="store_true", help="add the fraud_analyst role")
     token.add_argument("--ttl", type=_non_negative_int, default=8 * 3600, help="seconds")
 
+    compare = subparsers.add_parser(
+        "compare", help="diff the exported marts of two warehouses on their unique keys"
+    )
+    compare.add_argument("left", help="a DSN (postgresql://...) or a dbt target name")
+    compare.add_argument("right", help="a DSN (postgresql://...) or a dbt target name")
+
     docs = subparsers.add_parser("docs", help="build the dbt docs site and serve it locally")
     docs.add_argument("--port", type=_non_negative_int, default=8080)
     docs.add_argument("--no-serve", action="store_true", help="only generate the site")
@@ -182,7 +203,9 @@ def _add_source_arguments(sub: argparse.ArgumentParser) -> None:
 
 
 def _add_dbt_arguments(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--vars", type=_json_object, default=None, help="dbt vars as JSON")
+    sub.add_argument(
+        "--vars", type=_yaml_mapping, default=None, help="dbt vars: a YAML or JSON mapping"
+    )
     sub.add_argument("--as-of", type=_iso_date, default=None, help="shortcut for as_of_date")
     sub.add_argument("--target", default=None, help="dbt target (default: generated profile)")
 
@@ -232,6 +255,21 @@ def _backfill(settings: Settings, args: argparse.Namespace) -> int:
     return backfill.backfill(settings, dates, force=args.force, target=args.target)
 
 
+def _generate(settings: Settings, args: argparse.Namespace) -> int:
+    """Into the warehouse, or as CSV files (Redshift loads from S3, not from a stream)."""
+    if args.format == "csv":
+        if args.out is None:
+            raise CliError("kpi generate: --format csv needs --out DIR", EXIT_USAGE)
+        return commands.generate_csv_files(
+            settings, out_dir=args.out, scale=args.scale, seed=args.seed, as_of=args.as_of
+        )
+    if args.out is not None:
+        raise CliError("kpi generate: --out is for --format csv", EXIT_USAGE)
+    return commands.generate_sources(
+        settings, scale=args.scale, seed=args.seed, as_of=args.as_of, replace=args.replace
+    )
+
+
 _DB_ACTIONS: dict[str, Callable[[Settings], int]] = {
     "start": commands.db_start,
     "stop": commands.db_stop,
@@ -241,9 +279,7 @@ _DB_ACTIONS: dict[str, Callable[[Settings], int]] = {
 # Each entry only unpacks the parsed arguments into one typed call.
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "db": lambda settings, a: _DB_ACTIONS[a.action](settings),
-    "generate": lambda settings, a: commands.generate_sources(
-        settings, scale=a.scale, seed=a.seed, as_of=a.as_of, replace=a.replace
-    ),
+    "generate": _generate,
     "build": lambda settings, a: commands.build_warehouse(
         settings, vars_=a.vars, as_of=a.as_of, target=a.target, select=a.select
     ),
@@ -267,6 +303,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
         settings, host=a.host, port=a.port, dev=a.dev, workers=a.workers
     ),
     "token": _token,
+    "compare": lambda settings, a: commands.compare_marts(settings, left=a.left, right=a.right),
     "docs": lambda settings, a: commands.build_docs(settings, port=a.port, serve=not a.no_serve),
     "demo": lambda settings, a: pipeline.demo(
         settings, scale=a.scale, seed=a.seed, as_of=a.as_of, port=a.port, serve=not a.no_serve

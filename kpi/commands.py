@@ -11,16 +11,21 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kpi import embedded
 from kpi.backfill import drop_history
 from kpi.databases import connections
 from kpi.dbt_runner import run_dbt, write_profile
 from kpi.docs_server import serve_directory
-from kpi.errors import EXIT_NOT_RUNNING, CliError
+from kpi.errors import EXIT_FAILED, EXIT_NOT_RUNNING, EXIT_USAGE, CliError
 from kpi.progress import print_row_counts, progress_reporter
 from kpi.settings import Settings
+
+if TYPE_CHECKING:
+    from sync.compare import TableDiff
 
 DEFAULT_WORKERS = os.cpu_count() or 1
 DOCS_PAGE = "static_index.html"
@@ -105,6 +110,36 @@ def generate_sources(
     return 0
 
 
+def generate_csv_files(
+    settings: Settings, *, out_dir: Path, scale: float, seed: int, as_of: date | None
+) -> int:
+    """Write the synthetic sources as CSV files for S3 and Redshift's COPY (no database)."""
+    import synthetic
+
+    as_of = as_of or date.today()
+    started = time.perf_counter()
+    with progress_reporter() as reporter:
+        try:
+            result = synthetic.generate_csv(
+                out_dir,
+                scale=scale,
+                seed=seed,
+                as_of=as_of,
+                reporter=reporter,
+                manifest_path=out_dir / settings.synthetic_manifest_path.name,
+            )
+        except (OSError, synthetic.EmptyStringError) as exc:
+            raise CliError(f"cannot write the CSV files in {out_dir}: {exc}") from None
+    elapsed = time.perf_counter() - started
+    print(
+        f"wrote {sum(result.rows.values()):,} rows as {len(result.rows)} CSV files in"
+        f" {elapsed:.1f}s (scale {scale}, seed {seed}, as of {as_of.isoformat()}) to {out_dir}"
+    )
+    print_row_counts(result.rows)
+    print(f"Redshift COPY statements: {out_dir / 'redshift_copy.sql'}")
+    return 0
+
+
 def build_warehouse(
     settings: Settings,
     *,
@@ -114,16 +149,53 @@ def build_warehouse(
     select: Sequence[str] | None = None,
 ) -> int:
     """``dbt build``; ``as_of`` is a shortcut for the ``as_of_date`` var."""
+    all_vars = build_vars(vars_, as_of)
     conns = connections(settings)
     dbt_args = ["build"]
     if select:
         dbt_args += ["--select", *select]
-    all_vars = dict(vars_ or {})
-    if as_of is not None:
-        all_vars["as_of_date"] = as_of.isoformat()
     if not run_dbt(settings, conns.warehouse_dsn, dbt_args, vars_=all_vars, target=target):
         raise CliError("dbt build failed: see the failures above (nothing was synced)")
     return 0
+
+
+def build_vars(vars_: Mapping[str, object] | None, as_of: date | None) -> dict[str, object]:
+    """The dbt vars of a build: ``--vars`` merged with the ``--as-of`` shortcut.
+
+    Both may name the report date only if they agree: a build whose date depends on which
+    option wins would publish a date the user did not mean. YAML reads an unquoted
+    2026-06-30 as a date; dates are passed to dbt as ISO text, as they are written.
+    """
+    merged = {key: _plain(value) for key, value in (vars_ or {}).items()}
+    given = merged.get("as_of_date")
+    if given is not None:
+        try:
+            given_date = date.fromisoformat(str(given))
+        except ValueError:
+            raise CliError(
+                f"--vars as_of_date: not a date (YYYY-MM-DD): {given!r}", EXIT_USAGE
+            ) from None
+        if as_of is not None and as_of != given_date:
+            raise CliError(
+                f"--as-of {as_of.isoformat()} and --vars as_of_date {given_date.isoformat()}"
+                " disagree: give the report date once",
+                EXIT_USAGE,
+            )
+        merged["as_of_date"] = given_date.isoformat()
+    elif as_of is not None:
+        merged["as_of_date"] = as_of.isoformat()
+    return merged
+
+
+def _plain(value: object) -> object:
+    """A YAML value as JSON can carry it to dbt (dates and times as ISO text)."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def sync_app(
@@ -201,3 +273,65 @@ def build_docs(settings: Settings, *, port: int, serve: bool) -> int:
     if serve:
         serve_directory(docs_dir, port, DOCS_PAGE)
     return 0
+
+
+# ----------------------------------------------------------------------------- compare
+
+
+def compare_marts(settings: Settings, *, left: str, right: str) -> int:
+    """Diff the exported marts of two warehouses (DSNs or dbt targets) on their keys.
+
+    Exit 0 when every table matches within its type's tolerance, 1 otherwise. The table
+    list, keys and types are the last build's manifest (the same the sync publishes).
+    """
+    import json
+
+    from kpi.targets import warehouse_dsn
+    from sync.compare import compare_warehouses
+    from sync.manifest import GateError, exported_tables
+
+    path = settings.dbt_target_path / "manifest.json"
+    try:
+        tables = exported_tables(json.loads(path.read_text()))
+    except (OSError, ValueError, GateError) as exc:
+        raise CliError(f"cannot read the exported marts from {path}: {exc}") from None
+    left_dsn, right_dsn = warehouse_dsn(settings, left), warehouse_dsn(settings, right)
+    results = compare_warehouses(left_dsn, right_dsn, tables)
+    for result in results:
+        print_table_diff(result)
+    differing = [r for r in results if not r.matches]
+    if differing:
+        print(f"compare: {len(differing)} of {len(results)} tables differ")
+        return EXIT_FAILED
+    print(f"compare: all {len(results)} exported tables match")
+    return 0
+
+
+def print_table_diff(result: TableDiff) -> None:
+    """One line per table, then up to a few example keys per kind (keys only)."""
+    if result.error is not None:
+        print(f"{result.table}: cannot compare: {result.error}")
+        return
+    counts = f"{result.left_rows:,} left, {result.right_rows:,} right"
+    if result.matches:
+        print(f"{result.table}: {counts}: same")
+        return
+    columns = ", ".join(f"{name} {n:,}" for name, n in sorted(result.differing_columns.items()))
+    print(
+        f"{result.table}: {counts}: {result.only_left:,} only left,"
+        f" {result.only_right:,} only right, {result.differing:,} differing"
+        + (f" ({columns})" if columns else "")
+    )
+    for label, keys in (
+        ("only left", result.examples_only_left),
+        ("only right", result.examples_only_right),
+        ("differing", result.examples_differing),
+    ):
+        if keys:
+            shown = "; ".join(_key_text(result.key_columns, key) for key in keys)
+            print(f"  {label}: {shown}")
+
+
+def _key_text(names: Sequence[str], key: Sequence[object]) -> str:
+    """``provider_id=10001, market_id=3``: a key names its columns, so it can be looked up."""
+    return ", ".join(f"{name}={value}" for name, value in zip(names, key, strict=True))

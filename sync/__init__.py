@@ -10,6 +10,9 @@ One entry function, :func:`run_sync`. The modules, in the order a sync uses them
 - ``merge``: bring a published table to its staged rows, writing only what changed;
 - ``publish``: all of it in one app-database transaction, under the shrink guard,
   recorded in ``kpi_sync.sync_runs``.
+
+Beside the sync, ``compare`` diffs the exported marts of two warehouses on their keys
+(``kpi compare``; e.g. Redshift against PostgreSQL built from the same sources).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ with progress for a :data:`Reporter`, is shared (``_common.write_tables``).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,14 +19,17 @@ import numpy as np
 import psycopg
 
 from synthetic import ehealth, station
-from synthetic._common import Advance, Reporter, write_tables
+from synthetic._common import Advance, Reporter, Tables, write_tables
+from synthetic.csv_files import EmptyStringError, write_copy_script, write_tables_csv
 
 __all__ = [
     "Advance",
+    "EmptyStringError",
     "GenerateResult",
     "Reporter",
     "SourcesNotEmptyError",
     "generate",
+    "generate_csv",
     "write_tables",
 ]
 
@@ -79,10 +83,7 @@ def generate(
         for schema in SOURCE_SCHEMAS:
             conn.execute(f"drop schema if exists {schema} cascade")
         conn.execute(SOURCES_SQL.read_text())
-        # Independent streams per product: changing one generator never shifts the other.
-        products = (("station", station.build, 1), ("ehealth", ehealth.build, 2))
-        for product, build, stream in products:
-            tables, planted = build(np.random.default_rng([seed, stream]), scale, as_of)
+        for product, tables, planted in _products(scale=scale, seed=seed, as_of=as_of):
             result.rows.update(write_tables(conn, tables, reporter))
             result.planted[product] = planted
         conn.commit()
@@ -90,6 +91,22 @@ def generate(
         for schema in SOURCE_SCHEMAS:
             for table in [t for t in result.rows if t.startswith(f"{schema}.")]:
                 conn.execute(f"analyze {table}")
+    _write_manifest(manifest_path, result, seed=seed, scale=scale, as_of=as_of)
+    return result
+
+
+def _products(*, scale: float, seed: int, as_of: date) -> Iterator[tuple[str, Tables, dict]]:
+    """Each product's tables and planted facts, built one product at a time."""
+    # Independent streams per product: changing one generator never shifts the other.
+    for product, build, stream in (("station", station.build, 1), ("ehealth", ehealth.build, 2)):
+        tables, planted = build(np.random.default_rng([seed, stream]), scale, as_of)
+        yield product, tables, planted
+
+
+def _write_manifest(
+    manifest_path: Path | None, result: GenerateResult, *, seed: int, scale: float, as_of: date
+) -> None:
+    """The planted-fraud manifest the tests read (what the generated data must show)."""
     if manifest_path is not None:
         manifest = {
             "seed": seed,
@@ -100,4 +117,27 @@ def generate(
         }
         manifest_path.parent.mkdir(parents=True, exist_ok=True)
         manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+
+def generate_csv(
+    out_dir: Path,
+    *,
+    scale: float,
+    seed: int,
+    as_of: date,
+    reporter: Reporter | None = None,
+    manifest_path: Path | None = None,
+) -> GenerateResult:
+    """The same tables :func:`generate` writes for (scale, seed, as_of), as CSV files in
+    ``out_dir`` for S3 and Redshift's COPY, with ``redshift_copy.sql`` beside them."""
+    if scale <= 0:
+        raise ValueError("scale must be greater than 0")
+    result = GenerateResult()
+    columns: dict[str, list[str]] = {}
+    for product, tables, planted in _products(scale=scale, seed=seed, as_of=as_of):
+        result.rows.update(write_tables_csv(out_dir, tables, reporter))
+        result.planted[product] = planted
+        columns.update({table: list(cols) for table, cols in tables.items()})
+    write_copy_script(out_dir, columns)
+    _write_manifest(manifest_path, result, seed=seed, scale=scale, as_of=as_of)
     return result

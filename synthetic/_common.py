@@ -8,7 +8,7 @@ bounded chunks and tells the caller's :data:`Reporter` how far it got.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,8 +29,11 @@ def _escape(value: str) -> str:
     )
 
 
-def _as_text(column: Any, start: int, stop: int) -> list[str]:
-    """Render one column slice as COPY text values (NULL as \\N)."""
+def render_values(
+    column: Any, start: int, stop: int, null: str = NULL, escape: Callable[[str], str] = _escape
+) -> list[str]:
+    """Render one column slice as text values: COPY's text format by default (NULL as \\N,
+    backslash escapes); the CSV writer passes its own NULL marker and no escaping."""
     part = column[start:stop]
     if isinstance(part, np.ndarray):
         if part.dtype == bool:
@@ -38,19 +41,21 @@ def _as_text(column: Any, start: int, stop: int) -> list[str]:
         if part.dtype.kind in "iu":
             return part.astype(str).tolist()
         if part.dtype.kind == "f":
-            return [NULL if v != v else repr(v) for v in part.tolist()]
+            return [null if v != v else repr(v) for v in part.tolist()]
         if part.dtype.kind == "M":  # datetime64
-            text = np.datetime_as_string(part, unit="s")
-            return [NULL if t == "NaT" else t.replace("T", " ") for t in text.tolist()]
+            # Whole seconds, or microseconds for columns that carry them (SPEC §4).
+            fine = np.datetime_data(part.dtype)[0] in ("ms", "us", "ns")
+            text = np.datetime_as_string(part, unit="us" if fine else "s")
+            return [null if t == "NaT" else t.replace("T", " ") for t in text.tolist()]
         part = part.tolist()
     out = []
     for v in part:
         if v is None:
-            out.append(NULL)
+            out.append(null)
         elif isinstance(v, bool):
             out.append("t" if v else "f")
         elif isinstance(v, str):
-            out.append(_escape(v))
+            out.append(escape(v))
         else:
             out.append(str(v))
     return out
@@ -72,7 +77,7 @@ def copy_columns(
     with conn.cursor() as cur, cur.copy(f"copy {table} ({column_list}) from stdin") as copy:
         for start in range(0, total, CHUNK_ROWS):
             stop = min(start + CHUNK_ROWS, total)
-            rendered = [_as_text(columns[name], start, stop) for name in names]
+            rendered = [render_values(columns[name], start, stop) for name in names]
             copy.write("\n".join(map("\t".join, zip(*rendered, strict=True))) + "\n")
             if advance is not None:
                 advance(stop - start)

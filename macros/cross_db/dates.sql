@@ -45,15 +45,27 @@
 {%- endmacro %}
 
 
-{# Whole seconds from start_ts to end_ts (truncated toward zero). #}
+{#-
+    Whole seconds from start_ts to end_ts: the exact difference truncated toward zero
+    (SPEC §6), as bigint, identically on both engines. Source timestamps carry
+    microseconds, so 1.2 s and 1.8 s are both 1 and -1.2 s is -1.
+    Redshift's `datediff(second, …)` counts second boundaries crossed (1.2 s can be 2)
+    and must not be used for a duration; `datediff(microsecond, …)` is exact, and the
+    integer division by 10^6 is done on a non-negative dividend, so it truncates toward
+    zero whatever convention the engine has for a negative one.
+-#}
 {% macro seconds_between(start_ts, end_ts) -%}
     {{ return(adapter.dispatch('seconds_between', 'clinical_kpi')(start_ts, end_ts)) }}
 {%- endmacro %}
 
 {% macro default__seconds_between(start_ts, end_ts) -%}
-    cast(extract(epoch from ({{ end_ts }} - {{ start_ts }})) as bigint)
+    cast(trunc(extract(epoch from ({{ end_ts }} - {{ start_ts }}))) as bigint)
 {%- endmacro %}
 
 {% macro redshift__seconds_between(start_ts, end_ts) -%}
-    cast(datediff(second, {{ start_ts }}, {{ end_ts }}) as bigint)
+    {%- set microseconds = 'datediff(microsecond, ' ~ start_ts ~ ', ' ~ end_ts ~ ')' -%}
+    cast(case
+        when {{ microseconds }} < 0 then -((-{{ microseconds }}) / 1000000)
+        else {{ microseconds }} / 1000000
+    end as bigint)
 {%- endmacro %}

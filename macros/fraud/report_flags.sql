@@ -33,7 +33,7 @@ from (
                 {{ column }} desc nulls last,
             {%- endfor %}
             {%- for column in key_columns %}
-                cast({{ column }} as varchar) asc{{ ',' if not loop.last }}
+                {{ text_in_byte_order(column) }} asc{{ ',' if not loop.last }}
             {%- endfor %}
         ) as report_rank,
         count(*) over ({{ fraud_partition_by(partition_by) }}) as report_partition_rows

@@ -35,11 +35,12 @@ from datetime import date
 import numpy as np
 
 from synthetic._common import Tables
-from synthetic.station.constants import AS_OF_DAY
+from synthetic.station.constants import AS_OF_DAY, DAY
 from synthetic.station.markets import plan_markets
 from synthetic.station.planted import planted_facts
 from synthetic.station.providers import hire_providers, provider_columns
 from synthetic.station.shifts import member_columns, schedule_shifts
+from synthetic.station.subseconds import add_fraction, end_microseconds
 from synthetic.station.timelines import lay_out_timelines, snapshot_columns
 from synthetic.station.visits import record_care_requests, take_surveys
 
@@ -51,12 +52,17 @@ def build(rng: np.random.Generator, scale: float, as_of: date) -> tuple[Tables, 
     if scale <= 0:
         raise ValueError("scale must be greater than 0")
     day0 = np.datetime64(as_of, "D") - AS_OF_DAY
+    # The sub-second parts come from a stream of their own: the whole seconds a seed
+    # gives are the same as before they were added.
+    micro = rng.spawn(1)[0]
     markets = plan_markets(rng, scale)
     people = hire_providers(rng, scale, markets)
     shifts = schedule_shifts(rng, scale, markets, people, day0)
     timeline = lay_out_timelines(rng, shifts, people)
+    timeline["end_us"] = end_microseconds(micro, timeline["dur"], timeline["on_grid"])
     visits = record_care_requests(rng, shifts, timeline, people)
     surveys = take_surveys(rng, shifts, visits, people)
+    _add_fractions(micro, visits["columns"], surveys)
 
     tables: Tables = {
         "station.market_groups": {
@@ -75,7 +81,8 @@ def build(rng: np.random.Generator, scale: float, as_of: date) -> tuple[Tables, 
             "shift_team_id": shifts["ids"],
             "market_id": markets["ids"][shifts["market"]],
             "start_time": shifts["start"],
-            "end_time": shifts["start"] + shifts["length"].astype("timedelta64[s]"),
+            "end_time": shifts["start"].astype("datetime64[us]")
+            + timeline["end_us"][:, -1].astype("timedelta64[us]"),
         },
         "station.shift_team_members": member_columns(shifts, people),
         "station.shift_snapshots": snapshot_columns(rng, shifts, timeline, markets),
@@ -84,3 +91,15 @@ def build(rng: np.random.Generator, scale: float, as_of: date) -> tuple[Tables, 
     }
     planted = planted_facts(markets, people, shifts, visits, day0)
     return tables, planted
+
+
+def _add_fractions(micro: np.random.Generator, care_requests: dict, surveys: dict) -> None:
+    """Microseconds on chart closures (except those exactly 24 h after completion, the
+    closure rule's boundary) and survey captures; the visits' own times already carry
+    theirs, from the phase boundaries."""
+    closed = care_requests["chart_closed_at"]
+    at_24h = (closed - care_requests["completed_at"]) == np.timedelta64(DAY, "s")
+    care_requests["chart_closed_at"] = add_fraction(micro, closed, keep=at_24h)
+    surveys["captured_at"] = add_fraction(
+        micro, surveys["captured_at"], keep=np.zeros(len(surveys["captured_at"]), dtype=bool)
+    )

@@ -70,7 +70,11 @@ def lay_out_timelines(rng: np.random.Generator, shifts: dict, people: dict) -> d
     dur[rows, last_idle] = length - dur.sum(axis=1)
     if (dur[rows, last_idle] < MIN_TRAILING_IDLE).any():
         raise AssertionError("shift timeline overruns its shift")
-    return {"dur": dur, "visits": visits}
+    # Ends that stay on the whole second when microseconds are added: the quarter-hour
+    # completions.
+    on_grid = np.zeros(dur.shape, dtype=bool)
+    on_grid[:, 2::4] = snap
+    return {"dur": dur, "visits": visits, "on_grid": on_grid}
 
 
 def _phase_draws(rng: np.random.Generator, shifts: dict, people: dict) -> dict[str, np.ndarray]:
@@ -153,9 +157,9 @@ def snapshot_columns(
 ) -> dict[str, object]:
     """station.shift_snapshots: one row per phase that happened, by shift then time, placed
     at the team's base or its patient."""
-    dur, visits = timeline["dur"], timeline["visits"]
+    dur, visits, end_us = timeline["dur"], timeline["visits"], timeline["end_us"]
     n, k_max = shifts["n"], MAX_VISITS
-    offset = np.cumsum(dur, axis=1) - dur
+    start_us = np.c_[np.zeros(n, dtype=np.int64), end_us[:, :-1]]
     rows, cols = np.nonzero(dur > 0)  # row-major: by shift, then in time order
     kind = np.where(cols == 0, 0, (cols - 1) % 4 + 1)  # 0 first idle, 1 en_route .. 4 idle
     phase_code = np.array([0, 1, 2, 3, 0])[kind]
@@ -179,11 +183,11 @@ def snapshot_columns(
     lat = lat + np.where(on_break, rng.normal(0.0, 0.004, len(rows)), 0.0)
     lon = lon + np.where(on_break, rng.normal(0.0, 0.004, len(rows)), 0.0)
 
-    start = shifts["start"][rows] + offset[rows, cols].astype("timedelta64[s]")
+    shift_start = shifts["start"][rows].astype("datetime64[us]")
     return {
         "shift_team_id": shifts["ids"][rows],
-        "start_time": start,
-        "end_time": start + dur[rows, cols].astype("timedelta64[s]"),
+        "start_time": shift_start + start_us[rows, cols].astype("timedelta64[us]"),
+        "end_time": shift_start + end_us[rows, cols].astype("timedelta64[us]"),
         "phase": PHASES[phase_code],
         "latitude_e6": np.rint(lat * 1e6).astype(np.int64),
         "longitude_e6": np.rint(lon * 1e6).astype(np.int64),

@@ -97,18 +97,18 @@ def record_care_requests(
 def _completed_visits(rng: np.random.Generator, shifts: dict, timeline: dict) -> dict:
     """Per visit slot used on a timeline: its shift, on-scene and completion times, and
     when the request came in (seconds into the shift; before the team was dispatched)."""
-    dur, visits = timeline["dur"], timeline["visits"]
+    dur, visits, end_us = timeline["dur"], timeline["visits"], timeline["end_us"]
     offset = np.cumsum(dur, axis=1) - dur
     live = np.arange(MAX_VISITS)[None, :] < visits[:, None]
     v_shift, v_slot = np.nonzero(live)
-    on_scene_at = shifts["start"][v_shift] + offset[v_shift, 2 + 4 * v_slot].astype(
-        "timedelta64[s]"
-    )
+    shift_start = shifts["start"][v_shift].astype("datetime64[us]")
+    # On scene when the en-route phase ends; complete when the on-scene phase ends.
+    on_scene_at = shift_start + end_us[v_shift, 1 + 4 * v_slot].astype("timedelta64[us]")
     dispatched = offset[v_shift, 1 + 4 * v_slot]
     return {
         "shift": v_shift,
         "on_scene_at": on_scene_at,
-        "completed_at": on_scene_at + dur[v_shift, 2 + 4 * v_slot].astype("timedelta64[s]"),
+        "completed_at": shift_start + end_us[v_shift, 2 + 4 * v_slot].astype("timedelta64[us]"),
         "created": dispatched - rng.integers(0, 75 * MINUTE, len(v_shift)),
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -43,7 +44,15 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: 
         (("generate", "--scale", "abc"), ("--scale", "not a number")),
         (("generate", "--seed", "-3"), ("--seed",)),
         (("generate", "--as-of", "2026-02-30"), ("--as-of", "YYYY-MM-DD")),
-        (("build", "--vars", "not json"), ("--vars", "JSON object")),
+        (("build", "--vars", "not json"), ("--vars", "YAML or JSON mapping")),
+        (("build", "--vars", "{as_of_date: [2026"), ("--vars", "not a YAML or JSON mapping")),
+        (("build", "--vars", "[1, 2]"), ("--vars", "mapping of var names")),
+        (("daily", "--vars", "{as_of_date: 2026-02-30}"), ("--vars", "day is out of range")),
+        (("build", "--vars", "{as_of_date: soon}"), ("as_of_date", "YYYY-MM-DD")),
+        (
+            ("build", "--vars", '{"as_of_date": "2026-06-30"}', "--as-of", "2026-07-01"),
+            ("--as-of 2026-07-01", "as_of_date 2026-06-30", "disagree"),
+        ),
         (("serve", "--workers", "0"), ("--workers", "1 or more")),
         (("frobnicate",), ("invalid choice",)),
     ],
@@ -129,10 +138,11 @@ def test_configured_servers_are_used_and_nothing_embedded_starts(connections, tm
             conn.execute("drop database if exists kpi_cli_external with (force)")
 
 
-def test_build_output_piped_through_kpi_is_plain_text(
+def test_build_piped_through_kpi_is_plain_text_and_takes_yaml_vars(
     settings, connections, as_of, tmp_path
 ) -> None:
-    """dbt colours its lines even into a pipe; through `kpi` a log file gets plain text."""
+    """dbt colours its lines even into a pipe; through `kpi` a log file gets plain text.
+    `--vars` takes dbt's YAML (unquoted key, unquoted date), merged with `--as-of`."""
     parsed = settings.dbt_target_path / "partial_parse.msgpack"
     if parsed.exists():  # spares a full parse of the project
         (tmp_path / "target").mkdir()
@@ -145,9 +155,34 @@ def test_build_output_piped_through_kpi_is_plain_text(
         "DBT_USE_COLORS": "",
     }
     # Only the data tests of one staging model: they read the warehouse, change nothing.
+    # The same vars as the full build's: other vars would make dbt parse everything again.
     select = "stg_station__markets,test_type:data"
-    result = run_kpi("build", "--as-of", as_of.isoformat(), "--select", select, env=env)
+    yaml_vars = f"{{as_of_date: {as_of.isoformat()}}}"
+    result = run_kpi(
+        "build", "--vars", yaml_vars, "--as-of", as_of.isoformat(), "--select", select, env=env
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "PASS" in result.stdout
     assert "\x1b" not in result.stdout
     assert "\x1b" not in result.stderr
+    run_results = json.loads((tmp_path / "target" / "run_results.json").read_text())
+    passed = run_results["args"]["vars"]
+    passed = json.loads(passed) if isinstance(passed, str) else passed
+    assert passed == {"as_of_date": as_of.isoformat()}
+
+
+def test_vars_merge_with_as_of_and_dates_pass_as_text() -> None:
+    from datetime import date
+
+    from kpi.cli import build_parser
+    from kpi.commands import build_vars
+
+    args = build_parser().parse_args(
+        ["daily", "--vars", "{visit_window: 50, as_of_date: 2026-06-30}", "--as-of", "2026-06-30"]
+    )
+    assert build_vars(args.vars, args.as_of) == {"visit_window": 50, "as_of_date": "2026-06-30"}
+    assert build_vars({"visit_window": 50}, date(2026, 6, 30)) == {
+        "visit_window": 50,
+        "as_of_date": "2026-06-30",
+    }
+    assert build_vars(None, None) == {}
