@@ -23,6 +23,8 @@ MAX_SEARCH_LENGTH = 200
 # provider_shifts holds no older rows, so a longer window is a client error.
 SHIFT_HISTORY_DAYS: int = dbt_var("shift_history_days")
 MAX_QUANTITY = 1_000_000_000
+# A metric history's points: a year of daily points at the most (SPEC §12).
+MAX_HISTORY_POINTS = 366
 
 # The Leader Hub's ranked metrics, in order: metric -> its value and week-change columns
 # (dbt var `leader_hub_ranked_metrics`, the one list the marts, this API and the page follow).
@@ -33,6 +35,10 @@ JobTitle = Literal["APP", "DHMT"]
 SortOrder = Literal["asc", "desc"]
 AuthorizationType = Literal["DOCTOR", "LEGAL_ENTITY"]
 SettlementType = Literal["CITY", "OTHER"]
+HistoryInterval = Literal["week", "day"]
+# An interval's step between points, and its number of points when `points` is not given
+INTERVAL_DAYS: dict[str, int] = {"week": 7, "day": 1}
+DEFAULT_POINTS: dict[str, int] = {"week": 26, "day": 30}
 
 
 def bounds(low: int, high: int) -> dict[str, Any]:
@@ -63,6 +69,13 @@ EscalatedFilter = Annotated[
 AuthorizationTypeParam = Annotated[
     AuthorizationType, QueryParameter(description="Report on doctors or on legal entities.")
 ]
+IntervalParam = Annotated[
+    HistoryInterval,
+    QueryParameter(
+        description="Weekly points (D, D - 7, ...) or daily points (D, D - 1, ...), where D is "
+        "the published as_of_date."
+    ),
+]
 SettlementTypeParam = Annotated[
     SettlementType,
     QueryParameter(description="Settlement type of the division's residence address."),
@@ -90,6 +103,16 @@ LastDays = Annotated[
     QueryParameter(
         **bounds(1, SHIFT_HISTORY_DAYS),
         description="Only shifts whose date is in the last N days up to the as-of date.",
+    ),
+]
+
+HistoryPoints = Annotated[
+    int | None,
+    QueryParameter(
+        **bounds(1, MAX_HISTORY_POINTS),
+        description=f"How many points, 1 to {MAX_HISTORY_POINTS}; by default "
+        + " or ".join(f"{n} ({interval})" for interval, n in DEFAULT_POINTS.items())
+        + ".",
     ),
 ]
 
@@ -156,6 +179,8 @@ FIELD_RULES: dict[str, str] = {
     "is_escalated": "must be true or false",
     "type": f"must be {_choices(AuthorizationType)}",
     "settlement_type": f"must be {_choices(SettlementType)}",
+    "interval": f"must be {_choices(HistoryInterval)}",
+    "points": f"must be a whole number from 1 to {MAX_HISTORY_POINTS}",
     "min_patients_qty": f"must be a whole number from 0 to {MAX_QUANTITY}",
     "min_patient_increase_30d": f"must be a number from 0 to {MAX_QUANTITY}",
     "min_patient_increase_30d_0": f"must be a whole number from 0 to {MAX_QUANTITY}",

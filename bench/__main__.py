@@ -3,6 +3,8 @@
     python -m bench pipeline --scale 1   # generate, build, sync + raw COPY ceiling
     python -m bench api                  # the API on the app database of the last pipeline
     python -m bench history --scale 1 --weeks 26  # build with/without history, backfill, bytes
+    python -m bench api --only market_history,provider_history --data-dir .kpi/test
+                                         # some endpoints only, on another embedded database
     python -m bench all --scale 1        # pipeline at 1x and 2x (+0.25x, 0.5x for the curve),
                                          # the API at 1x, the scale-curve PNG
 
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from bench import api, history, pipeline
 from bench.common import RESULTS, log, read_result, write_result
+from bench.endpoints import ENDPOINTS
 
 CURVE = (0.25, 0.5, 2.0, 1.0)  # times --scale; the base scale last, for the API run
 
@@ -147,15 +150,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reuse-sources", action="store_true", help="history: keep this scale's sources"
     )
+    parser.add_argument(
+        "--only", help="api: only these endpoints (comma-separated names of bench/endpoints.py)"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, help="api: the embedded database's folder (default .kpi/bench)"
+    )
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale must be greater than 0")
-    data_dir = pipeline.PROJECT_DIR / ".kpi" / "bench"
+    only = args.only.split(",") if args.only else None
+    unknown = sorted(set(only or ()) - set(ENDPOINTS))
+    if unknown:
+        parser.error(f"--only: unknown endpoints {', '.join(unknown)}")
+    data_dir = args.data_dir or pipeline.PROJECT_DIR / ".kpi" / "bench"
     if args.name == "pipeline":
         print(pipeline.markdown(pipeline.run(args.scale, data_dir)))
     elif args.name == "api":
-        report = api.run(api.app_dsn_of(data_dir), log=log)
-        write_result("api.json", report)
+        report = api.run(api.app_dsn_of(data_dir), log=log, only=only)
+        write_result("api-only.json" if only else "api.json", report)
         print(api.markdown(report))
     elif args.name == "history":
         report = history.run(args.scale, args.weeks, data_dir, reuse_sources=args.reuse_sources)

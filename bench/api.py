@@ -14,6 +14,7 @@ cache on repeated ranking requests.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -105,6 +106,7 @@ class Workload:
     bearer: str
     seconds: float  # of each measured load run
     log: Callable[[str], None]
+    endpoints: tuple[str, ...] = tuple(ENDPOINTS)  # the endpoints measured
 
     def serve(
         self, config: ServerConfig, app: str = "real", cache: bool = False
@@ -141,7 +143,7 @@ def measure_app(work: Workload, config: ServerConfig) -> dict[str, dict[int, dic
     """Every endpoint of the real app at 1/16/64 connections, response cache off."""
     app: dict[str, dict[int, dict[str, Any]]] = {}
     with work.serve(config) as port:
-        for name in ENDPOINTS:
+        for name in work.endpoints:
             load(port, work.paths[name], 16, 1.0, work.bearer)
             app[name] = {
                 c: load(port, work.paths[name], c, work.seconds, work.bearer) for c in CONNECTIONS
@@ -161,7 +163,7 @@ def measure_minimal(work: Workload, config: ServerConfig) -> dict[str, dict[str,
     on the same server (the ceiling the real app is held to)."""
     minimal = {}
     with work.serve(config, "minimal") as port:
-        for name in ENDPOINTS:
+        for name in work.endpoints:
             min_paths = [f"/min/{name}/{i}" for i in range(len(work.params[name]))]
             load(port, min_paths, 16, 1.0)
             minimal[name] = load(port, min_paths, 16, work.seconds)
@@ -173,7 +175,7 @@ def measure_endpoints(work: Workload, config: ServerConfig) -> dict[str, Any]:
     app = measure_app(work, config)
     minimal = measure_minimal(work, config)
     endpoints: dict[str, Any] = {}
-    for name in ENDPOINTS:
+    for name in work.endpoints:
         script = pgbench_script(name, work.params[name][:500])
         on_postgres = pgbench(work.app_dsn, script, 16, work.seconds)
         endpoints[name] = {"app": app[name], "minimal": minimal[name], "pgbench": on_postgres}
@@ -204,8 +206,13 @@ def run(
     server_kind: str | None = None,
     workers: int | None = None,
     log: Callable[[str], None] = print,
+    only: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The whole API benchmark (``full``) or only ranking at 16 connections (scale curve)."""
+    """The whole API benchmark (``full``) or only ranking at 16 connections (scale curve).
+
+    ``only``: just these endpoints (app, minimal app, pgbench), under what ``kpi serve``
+    runs, without the server sweep and the cache run: to measure a new endpoint alone.
+    """
     seconds = seconds_per_run()
     settled = settle(app_dsn)
     log(
@@ -225,6 +232,11 @@ def run(
         paths = {name: [e.path(v) for v in params[name]] for name, e in ENDPOINTS.items()}
         work = Workload(app_dsn, params_file, params, paths, bearer, seconds, log)
         served = served_config()
+        if only:
+            work = dataclasses.replace(work, endpoints=tuple(only))
+            report["chosen"] = served._asdict()
+            report["endpoints"] = measure_endpoints(work, served)
+            return report
         if full:
             configs = server_sweep(served)
         else:
@@ -279,6 +291,8 @@ def markdown(report: dict[str, Any]) -> str:
             f" {m['rps']:,.0f} ({m['p99_ms']:.1f}) | {six['rps'] / m['rps']:.0%} |"
             f" {pg.get('rps', 0):,.0f} ({pg.get('p99_ms', 0):.1f}) |"
         )
+    if "cache" not in report:  # a run of some endpoints only (`--only`)
+        return "\n".join(lines)
     lines += [
         "",
         "| server | workers | pool | ranking c=16 req/s | p50 ms | p99 ms |",

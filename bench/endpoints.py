@@ -17,6 +17,7 @@ import psycopg
 
 from api.fraud import queries as fraud
 from api.leader_hub import queries as leader_hub
+from api.params import DEFAULT_POINTS, INTERVAL_DAYS
 from bench.common import busiest_markets
 
 LH = "/v1/leader-hub-metrics"
@@ -27,6 +28,7 @@ RANKING_PER_PAGE = 30
 VISITS_PER_PAGE = 30
 SHIFTS_PER_PAGE = 10
 FRAUD_PER_PAGE = 25
+HISTORY_INTERVALS = ("week", "day")  # drawn at random, each with its default points
 MAX_ROWS = leader_hub.MAX_LIST_ROWS
 
 
@@ -39,6 +41,17 @@ class Endpoint:
 
 def _page(total: int, per_page: int, rng: random.Random) -> int:
     return rng.randint(1, max(1, -(-total // per_page)))
+
+
+def _interval_of(values: dict[str, Any]) -> str:
+    """The API's ``interval`` of a history parameter set's ``step_days``."""
+    return next(name for name, days in INTERVAL_DAYS.items() if days == values["step_days"])
+
+
+def _history(interval: str) -> dict[str, int]:
+    """A history statement's date parameters for ``interval`` with its default points."""
+    points = DEFAULT_POINTS[interval]
+    return {"step_days": INTERVAL_DAYS[interval], "points": points, "limit": points, "offset": 0}
 
 
 def _page_of(values: dict[str, Any]) -> int:
@@ -90,6 +103,24 @@ ENDPOINTS: dict[str, Endpoint] = {
             "breakdowns",
             lambda v: f"{LH}/provider-shifts/{v['shift_team_id']}/provider-shift-breakdowns",
             lambda v: leader_hub.BREAKDOWNS_SQL,
+        ),
+        Endpoint(
+            "market_history",
+            lambda v: f"{LH}/markets/{v['market_id']}/history?interval={_interval_of(v)}",
+            lambda v: leader_hub.MARKET_HISTORY_SQL,
+        ),
+        Endpoint(
+            "provider_history",
+            lambda v: f"{LH}/providers/{v['provider_id']}/history?interval={_interval_of(v)}",
+            lambda v: leader_hub.PROVIDER_HISTORY_SQL,
+        ),
+        Endpoint(
+            "market_provider_history",
+            lambda v: (
+                f"{LH}/markets/{v['market_id']}/providers/{v['provider_id']}/history"
+                f"?interval={_interval_of(v)}"
+            ),
+            lambda v: leader_hub.MARKET_PROVIDER_HISTORY_SQL,
         ),
         Endpoint(
             "fraud_authorizations",
@@ -217,6 +248,9 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
     vp = rng.choice(pop.with_visits)
     sp = rng.choice(pop.with_shifts)
     settlement = rng.choice(["CITY", "OTHER"])
+    # drawn after the others, so the older endpoints' samples of a seed stay the same
+    hm, hp, (hmm, hmp) = rng.choice(pop.markets), rng.choice(pop.visible), rng.choice(pop.pairs)
+    intervals = [rng.choice(HISTORY_INTERVALS) for _ in range(3)]
 
     def paged(per_page: int, total: int) -> dict[str, int]:
         return {"limit": per_page, "offset": (_page(total, per_page, rng) - 1) * per_page}
@@ -248,6 +282,13 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
             **paged(SHIFTS_PER_PAGE, pop.shifts.get(sp, 0)),
         },
         "breakdowns": {**base, "shift_team_id": rng.choice(pop.shift_ids), **whole_list},
+        "market_history": {"market_id": hm, **_history(intervals[0])},
+        "provider_history": {**base, "provider_id": hp, **_history(intervals[1])},
+        "market_provider_history": {
+            "market_id": hmm,
+            "provider_id": hmp,
+            **_history(intervals[2]),
+        },
         "fraud_authorizations": {
             "settlement_type": settlement,
             **paged(FRAUD_PER_PAGE, pop.fraud_counts[settlement]),

@@ -1,4 +1,5 @@
-"""Leader Hub handlers (/v1/leader-hub-metrics): markets, rankings, providers, visits, shifts.
+"""Leader Hub handlers (/v1/leader-hub-metrics): markets, rankings, providers, visits, shifts
+(the metric histories are ``api.leader_hub.history``; this router serves them too).
 
 Each handler: policy (the router's ``before_request`` hook, or the SQL predicates of
 ``api.policy``) → parameters (validated by their types, ``api.params``) → one statement
@@ -17,6 +18,7 @@ from litestar.datastructures import CacheControlHeader
 from api import cache
 from api.db import Rows, database_of
 from api.errors import PROTECTED_RESPONSES, not_found
+from api.leader_hub import history
 from api.leader_hub.queries import (
     BREAKDOWNS_SQL,
     MARKET_PROVIDER_SQL,
@@ -311,6 +313,7 @@ router = Router(
         list_provider_visits,
         list_provider_shifts,
         list_shift_breakdowns,
+        *history.HANDLERS,
     ],
     security=[{"bearer": []}],
     tags=["Leader Hub"],

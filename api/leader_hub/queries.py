@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from api.db import SNAPSHOT, paged_query
+from api.leader_hub.schemas import MarketMetricPoint, MarketProviderMetricPoint, ProviderMetricPoint
 from api.params import RANKED_METRICS
 from api.policy import PROVIDER_VISIBLE, SHIFT_VISIBLE
 
@@ -217,4 +218,55 @@ BREAKDOWNS_SQL = paged_query(
 """,
     order_by="start_time, end_time",
     visible=SHIFT_VISIBLE,
+)
+
+
+# ------------------------------------------------------------------------------ history
+
+
+def _history_sql(table: str, key: str, point: type, visible: str) -> str:
+    """A metric history: one row per date D - step * %(step_days)s for step 0 to
+    %(points)s - 1, D the published as_of_date, left-joined with ``table``'s row of the
+    key (``key``: the SQL predicate on ``history``), so a date without a row is a row of
+    nulls; oldest first. A :func:`paged_query` (the snapshot, the ``visible`` predicate for
+    the 404s) whose page is every point (bind ``%(limit)s`` = points, ``%(offset)s`` = 0)."""
+    columns = ", ".join(f"history.{name}" for name in point.__struct_fields__[1:])
+    return paged_query(
+        f"""
+    select points.as_of_date, {columns}
+    from (
+        select (snapshot.as_of_date - steps.step * %(step_days)s::integer) as as_of_date
+        from snapshot
+        cross join generate_series(0, %(points)s::integer - 1) as steps (step)
+    ) as points
+    left join leader_hub.{table} as history
+        on {key} and history.as_of_date = points.as_of_date
+""",
+        order_by="as_of_date",
+        visible=visible,
+    )
+
+
+MARKET_HISTORY_SQL = _history_sql(
+    "market_metric_history",
+    "history.market_id = %(market_id)s",
+    MarketMetricPoint,
+    MARKET_EXISTS,
+)
+PROVIDER_HISTORY_SQL = _history_sql(
+    "provider_metric_history",
+    "history.provider_id = %(provider_id)s",
+    ProviderMetricPoint,
+    PROVIDER_VISIBLE,
+)
+# The base endpoint's 404: the provider is not active in the market (no metrics row there)
+MARKET_PROVIDER_VISIBLE = """exists (
+    select 1 from leader_hub.markets_active_providers as active
+    where active.market_id = %(market_id)s and active.provider_id = %(provider_id)s
+)"""
+MARKET_PROVIDER_HISTORY_SQL = _history_sql(
+    "market_provider_metric_history",
+    "history.market_id = %(market_id)s and history.provider_id = %(provider_id)s",
+    MarketProviderMetricPoint,
+    MARKET_PROVIDER_VISIBLE,
 )

@@ -10,7 +10,7 @@ from datetime import date
 
 import msgspec
 
-from api.params import JobTitle, Metric, SortOrder
+from api.params import HistoryInterval, JobTitle, Metric, SortOrder
 from api.responses import LocalDateTime, OptionalLocalDateTime, Paged, Snapshot
 
 
@@ -168,3 +168,56 @@ class ShiftBreakdown(msgspec.Struct):
 class ShiftBreakdownList(Snapshot, kw_only=True):
     shift_team_id: int
     items: list[ShiftBreakdown]
+
+
+# ------------------------------------------------------------------------------ history
+# A history point carries exactly the metric fields of its base endpoint's response (the
+# same names and types, SPEC §12: a date's row is that date's mart row), derived from the
+# base struct so the two cannot drift apart; `visit_count` is the count the metrics rest on.
+
+
+def _point(name: str, base: type[msgspec.Struct], not_metrics: set[str], doc: str) -> type:
+    metrics = [
+        (field.name, field.type)
+        for field in msgspec.structs.fields(base)
+        if field.name not in not_metrics and field.name not in Snapshot.__struct_fields__
+    ]
+    fields = [("as_of_date", date), ("visit_count", int | None), *metrics]
+    return msgspec.defstruct(name, fields, module=__name__, namespace={"__doc__": doc})
+
+
+_POINT_DOC = (
+    "The metrics of one report date (`as_of_date`), as published for that date; every value "
+    "is null when the history has no row for the date."
+)
+MarketMetricPoint = _point(
+    "MarketMetricPoint", MarketMetrics, {"market_id", "name", "short_name", "market_group_id"},
+    _POINT_DOC,
+)  # fmt: skip
+ProviderMetricPoint = _point("ProviderMetricPoint", ProviderMetrics, {"provider"}, _POINT_DOC)
+MarketProviderMetricPoint = _point(
+    "MarketProviderMetricPoint", MarketProviderMetrics, {"market_id", "provider"}, _POINT_DOC
+)
+
+
+class History(Snapshot, kw_only=True):
+    """A metric history: ``points`` dates, oldest first, the newest the published as_of_date."""
+
+    interval: HistoryInterval
+    points: int
+
+
+class MarketMetricHistory(History, kw_only=True):
+    market_id: int
+    items: list[MarketMetricPoint]  # type: ignore[valid-type]
+
+
+class ProviderMetricHistory(History, kw_only=True):
+    provider_id: int
+    items: list[ProviderMetricPoint]  # type: ignore[valid-type]
+
+
+class MarketProviderMetricHistory(History, kw_only=True):
+    market_id: int
+    provider_id: int
+    items: list[MarketProviderMetricPoint]  # type: ignore[valid-type]

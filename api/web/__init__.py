@@ -1,8 +1,9 @@
 """The Leader Hub web page: static assets served by the API app, and the dev-only login.
 
-``/`` serves ``static/index.html``; ``/static/web/...`` its script, styles and icon. The
-page is plain HTML/CSS/JS (no build step, no CDN) and reads the `/v1` API with a bearer
-token it keeps in ``sessionStorage``.
+``/`` serves ``static/index.html``; ``/static/web/...`` its script, styles and icon;
+``/static/vendor/plotly.min.js`` the chart library from the installed ``plotly`` package
+(``chart_library``). The page is plain HTML/CSS/JS (no build step, no CDN) and reads the
+`/v1` API with a bearer token it keeps in ``sessionStorage``.
 
 ``/dev/login`` (GET: the demo roles, POST: a token for one of them) exists only when the
 app is created with ``dev_login=True`` (``kpi demo``, ``kpi serve --dev``): it signs tokens
@@ -24,6 +25,7 @@ from litestar.static_files import create_static_files_router
 
 from api.db import Database
 from api.errors import ApiError, bad_request
+from api.web.chart_library import EMPTY_STYLE_HASH, serve_chart_library
 from kpi.settings import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -31,10 +33,12 @@ STATIC_PATH = "/static/web"
 DEV_LOGIN_PATH = "/dev/login"
 DEMO_MARKETS = 3  # the Market Manager role gets the first three markets, like `kpi demo`
 
-# Only the app's own origin: no inline script or style, no third-party anything.
+# Only the app's own origin: no inline script or style (but the chart library's empty
+# <style> element, see chart_library), no third-party anything.
 PAGE_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'self'; script-src 'self'; "
+        f"style-src 'self' {EMPTY_STYLE_HASH}; img-src 'self' data:; "
         "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
         "form-action 'self'"
     ),
@@ -117,7 +121,7 @@ def route_handlers(settings: Settings, *, dev_login: bool = False) -> list[Any]:
         name="web-assets",
         cache_control=CacheControlHeader(no_cache=True),
     )
-    handlers: list[Any] = [index, static]
+    handlers: list[Any] = [index, static, serve_chart_library]
     if not dev_login:
         return handlers
 

@@ -79,7 +79,12 @@ def sync_once(snapshot: Snapshot, app_dsn: str, env: dict[str, str]) -> tuple[bo
         "DBT_TARGET_PATH": str(snapshot.target_path),
     }
     try:
-        proc = kpi_child(["sync"], child_env, SYNC_TIMEOUT_SECONDS)
+        # The soak publishes two warehouses in turn on purpose: the older day every other
+        # sync (SPEC §12: refused without --allow-older), and each with its own history
+        # dates (the other's backfilled dates go: refused by the shrink guard otherwise).
+        proc = kpi_child(
+            ["sync", "--allow-older", "--allow-shrink"], child_env, SYNC_TIMEOUT_SECONDS
+        )
     except subprocess.TimeoutExpired:
         return False, "timed out"
     tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])

@@ -63,6 +63,7 @@ def urls_of(app_dsn: str, max_markets: int = 6, max_providers: int = 24) -> list
         f"{HUB}/markets",
         *_market_urls(markets),
         *(f"{HUB}/markets/{market}/providers/{provider}" for market, provider in pairs),
+        *(f"{HUB}/markets/{m}/providers/{p}/history?interval=day" for m, p in pairs),
         *_provider_urls(providers),
         *(f"{HUB}/provider-shifts/{shift}/provider-shift-breakdowns" for shift in shifts),
         *_fraud_urls(),
@@ -73,6 +74,7 @@ def _market_urls(markets: list[int]) -> list[str]:
     urls = []
     for market in markets:
         urls.append(f"{HUB}/markets/{market}")
+        urls.append(f"{HUB}/markets/{market}/history")
         for title in ("APP", "DHMT"):
             for metric in METRICS:
                 urls.append(f"{HUB}/markets/{market}/providers?job_title={title}&metric={metric}")
@@ -91,6 +93,7 @@ def _provider_urls(providers: list[int]) -> list[str]:
             f"{base}/provider-visits?page=3&per_page=20&is_escalated=false",
             f"{base}/provider-shifts",
             f"{base}/provider-shifts?last_days=7&sort=asc",
+            f"{base}/history?interval=week&points=8",
         ]
     return urls
 

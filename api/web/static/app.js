@@ -1,5 +1,6 @@
 /*
- * Leader Hub page: plain JavaScript, no build step, no third-party code.
+ * Leader Hub page: plain JavaScript, no build step; the one third-party library is the
+ * charts' plotly.js, served from the installed `plotly` Python package (never a CDN).
  *
  * Reads the /v1/leader-hub-metrics API with a bearer token kept in sessionStorage.
  * Every value comes from the API as it is; this file only formats it: durations in
@@ -435,6 +436,156 @@
     );
   }
 
+  // ------------------------------------------------------------ trend charts
+  // A metric's history (…/history, SPEC §12) as a small line chart under its tile, drawn
+  // with plotly.js, which the app serves from the installed `plotly` Python package
+  // (/static/vendor/plotly.min.js, loaded on the first chart). One point per report date,
+  // oldest left; a date without data is a gap in the line (null, never 0). The tooltip
+  // shows the date and the value as the tile formats it.
+
+  const CHART_LIBRARY = "/static/vendor/plotly.min.js";
+  const INTERVALS = [
+    ["week", "Weekly"],
+    ["day", "Daily"],
+  ];
+  let chartLibrary = null;
+
+  function loadChartLibrary() {
+    if (!chartLibrary) {
+      chartLibrary = new Promise((resolve, reject) => {
+        if (window.Plotly) return resolve(window.Plotly);
+        const script = h("script", { src: CHART_LIBRARY });
+        script.addEventListener("load", () => resolve(window.Plotly));
+        script.addEventListener("error", () => {
+          chartLibrary = null; // try again on the next chart
+          reject(new Error("the chart library did not load"));
+        });
+        document.head.append(script);
+      });
+    }
+    return chartLibrary;
+  }
+
+  // A metric value in the unit its tile shows: minutes, percent, score
+  function chartValue(kind, v) {
+    if (!isNum(v)) return null;
+    if (kind === "duration") return v / 60;
+    if (kind === "rate") return v * 100;
+    return v;
+  }
+
+  const TICK_SUFFIX = { duration: " min", rate: "%", percent: "%", score: "" };
+
+  // Goal line: the extension point for goals (SPEC §13). A history answer that carries a
+  // goal for the metric, as `goals: {<value column>: <number in the column's unit>}`, gets a
+  // dashed line at it; the API sends no goals yet, so no chart draws one today.
+  function goalOf(history, key) {
+    const goals = history.goals;
+    const goal = goals ? goals[METRICS[key].value] : undefined;
+    return isNum(goal) ? goal : null;
+  }
+
+  function goalLine(y) {
+    return {
+      type: "line", xref: "paper", x0: 0, x1: 1, y0: y, y1: y,
+      line: { color: "#047857", width: 1.5, dash: "dash" },
+    };
+  }
+
+  // The plotly figure of `key` in a history answer.
+  function trendFigure(history, key) {
+    const metric = METRICS[key];
+    const values = history.items.map((point) => point[metric.value]);
+    const goal = goalOf(history, key);
+    const empty = !values.some(isNum);
+    const trace = {
+      type: "scatter",
+      mode: "lines+markers",
+      x: history.items.map((point) => point.as_of_date),
+      y: values.map((v) => chartValue(metric.kind, v)),
+      customdata: history.items.map((point) => formatDate(point.as_of_date)),
+      text: values.map((v) => formatValue(metric.kind, v)),
+      hovertemplate: "%{customdata}<br>%{text}<extra></extra>",
+      connectgaps: false, // a date without data stays a gap
+      line: { color: "#1d4ed8", width: 2 },
+      marker: { size: 5 },
+    };
+    const layout = {
+      height: 120,
+      margin: { l: 44, r: 8, t: 6, b: 24 },
+      showlegend: false,
+      paper_bgcolor: "rgba(0,0,0,0)",
+      plot_bgcolor: "rgba(0,0,0,0)",
+      font: { size: 10, color: "#5b6579" },
+      xaxis: { type: "date", tickformat: "%m/%d", fixedrange: true, showgrid: false },
+      yaxis: { fixedrange: true, zeroline: false, ticksuffix: TICK_SUFFIX[metric.kind], nticks: 4 },
+      shapes: goal === null ? [] : [goalLine(chartValue(metric.kind, goal))],
+      annotations: empty
+        ? [{ text: NO_DATA, xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false }]
+        : [],
+    };
+    return { data: [trace], layout };
+  }
+
+  // The interval switch (Weekly / Daily) of a page's trends: sets `choice.interval`, then
+  // `reload()`.
+  function intervalSwitch(choice, reload) {
+    const buttons = INTERVALS.map(([interval, label]) =>
+      h("button", {
+        type: "button",
+        class: "button small",
+        testid: `trend-interval-${interval}`,
+        "data-interval": interval,
+        "aria-pressed": String(choice.interval === interval),
+        text: label,
+        onclick: () => {
+          if (choice.interval === interval) return;
+          choice.interval = interval;
+          for (const b of buttons) b.setAttribute("aria-pressed", String(b.dataset.interval === interval));
+          reload();
+        },
+      }),
+    );
+    return h("div", { class: "segmented", role: "group", "aria-label": "Trend interval", testid: "trend-interval" }, buttons);
+  }
+
+  // A trend box for each tile of `keys` (appended to the tile), and the load function that
+  // fills them from the history at `path` in `choice.interval`. As sectionLoader: only the
+  // newest call of the current view draws.
+  function trendCharts(seq, tiles, keys, path, choice) {
+    const boxes = new Map();
+    keys.forEach((key, i) => {
+      const box = h("div", { class: "trend", testid: `trend-${key}`, role: "img", "aria-label": `${METRICS[key].label} trend` });
+      boxes.set(key, box);
+      tiles[i].append(box);
+    });
+    let latest = 0;
+    return async () => {
+      const mine = ++latest;
+      for (const box of boxes.values()) box.setAttribute("aria-busy", "true");
+      let history;
+      let Plotly;
+      try {
+        [history, Plotly] = await Promise.all([
+          api(`${path}?interval=${choice.interval}`),
+          loadChartLibrary(),
+        ]);
+      } catch (err) {
+        if (seq !== state.seq || mine !== latest) return;
+        for (const box of boxes.values()) replace(box, h("p", { class: "trend-error", text: errorText(err) }));
+        return;
+      }
+      if (seq !== state.seq || mine !== latest) return;
+      for (const [key, box] of boxes) {
+        if (seq !== state.seq || mine !== latest) return; // a newer load draws instead
+        const { data, layout } = trendFigure(history, key);
+        await Plotly.react(box, data, layout, { displayModeBar: false, responsive: true });
+        box.dataset.interval = history.interval;
+        box.removeAttribute("aria-busy");
+      }
+    };
+  }
+
   // --------------------------------------------------------------- token + API
 
   class ApiError extends Error {
@@ -522,7 +673,7 @@
   // ------------------------------------------------------------------ session
 
   function freshHub() {
-    return { market: null, title: "APP", metric: "on_scene_time", search: "", page: 1 };
+    return { market: null, title: "APP", metric: "on_scene_time", search: "", page: 1, interval: "week" };
   }
 
   const state = {
@@ -691,6 +842,7 @@
     const subtitle = h("p", { class: "subtitle", testid: "market-name" });
     const tiles = h("div", { class: "tiles", testid: "market-tiles" });
     const rankings = h("section", { class: "card rankings", testid: "rankings" });
+    const trendSwitch = h("div", { class: "field" }, h("span", { text: "Trend" }));
     replace(
       view,
       h(
@@ -700,7 +852,7 @@
           "div",
           { class: "page-head" },
           h("div", {}, h("h1", { text: "Leader Hub" }), subtitle),
-          field("Market", marketSelect),
+          h("div", { class: "controls" }, trendSwitch, field("Market", marketSelect)),
         ),
         tiles,
         rankings,
@@ -722,7 +874,7 @@
     if (!markets.some((m) => m.market_id === hub.market)) hub.market = markets[0].market_id;
     setOptions(marketSelect, markets.map((m) => [m.market_id, marketName(m)]), hub.market);
     marketSelect.disabled = markets.length < 2;
-    const loadMarket = marketTiles(seq, tiles, subtitle);
+    const loadMarket = marketTiles(seq, tiles, subtitle, trendSwitch);
     const loadRankings = buildRankings(seq, rankings);
     marketSelect.addEventListener("change", () =>
       refilter(hub, { market: Number(marketSelect.value) }, () => {
@@ -744,8 +896,11 @@
     );
   }
 
-  // The selected market's four tiles with their week changes, and its name above them.
-  function marketTiles(seq, tiles, subtitle) {
+  // The selected market's four tiles with their week changes, each with its trend chart
+  // (the market's history; the interval switch goes in `trendSwitch`), and its name above.
+  function marketTiles(seq, tiles, subtitle, trendSwitch) {
+    let loadTrends = () => {};
+    trendSwitch.append(intervalSwitch(state.hub, () => loadTrends()));
     return sectionLoader(
       seq,
       tiles,
@@ -753,9 +908,13 @@
       (market) => {
         const short = market.short_name ? ` (${market.short_name})` : "";
         subtitle.textContent = `${marketName(market)}${short} · week change vs 7 days earlier`;
-        return MARKET_TILES.map((key) =>
+        const drawn = MARKET_TILES.map((key) =>
           metricTile(key, market[METRICS[key].value], market[METRICS[key].change]),
         );
+        const path = `/markets/${market.market_id}/history`;
+        loadTrends = trendCharts(seq, drawn, MARKET_TILES, path, state.hub);
+        loadTrends();
+        return drawn;
       },
     );
   }
@@ -915,15 +1074,24 @@
     }
     if (seq !== state.seq) return;
     const title = provider.provider.job_title === "DHMT" ? "DHMT" : "APP";
-    replace(header, providerHeader(provider, title, markets.items));
+    // one trend interval for the page's charts: the header's and the per-market tiles'
+    const trends = { interval: "week", loads: {} };
+    const reloadTrends = () => Object.values(trends.loads).forEach((load) => load());
+    replace(header, providerHeader(seq, provider, title, markets.items, trends));
+    header.querySelector(".profile-head").append(intervalSwitch(trends, reloadTrends));
     buildVisits(seq, visits, providerId);
-    buildMarketPerformance(seq, perMarket, providerId, title, markets.items);
+    buildMarketPerformance(seq, perMarket, providerId, title, markets.items, trends);
     buildShifts(seq, shifts, providerId, new Map(markets.items.map((m) => [m.market_id, m])));
   }
 
-  // Name, position and markets, then the overall metrics of the position (no week changes).
-  function providerHeader(provider, title, markets) {
+  // Name, position and markets, then the overall metrics of the position (no week changes),
+  // each with its trend (the provider's history).
+  function providerHeader(seq, provider, title, markets, trends) {
     const p = provider.provider;
+    const keys = HEADER_METRICS[title];
+    const tiles = keys.map((key) => metricTile(key, provider[METRICS[key].value]));
+    trends.loads.overall = trendCharts(seq, tiles, keys, `/providers/${p.provider_id}/history`, trends);
+    trends.loads.overall();
     return [
       h(
         "div",
@@ -941,11 +1109,7 @@
           ),
         ),
       ),
-      h(
-        "div",
-        { class: "tiles six", testid: "provider-metrics" },
-        HEADER_METRICS[title].map((key) => metricTile(key, provider[METRICS[key].value])),
-      ),
+      h("div", { class: "tiles six", testid: "provider-metrics" }, tiles),
     ];
   }
 
@@ -1021,7 +1185,7 @@
     );
   }
 
-  function buildMarketPerformance(seq, container, providerId, title, markets) {
+  function buildMarketPerformance(seq, container, providerId, title, markets, trends) {
     if (!markets.length) {
       replace(container, h("h2", { text: "Performance per market" }), messageBox("No markets.", "warn"));
       return;
@@ -1037,7 +1201,14 @@
       seq,
       tiles,
       () => api(`/markets/${Number(marketSelect.value)}/providers/${providerId}`),
-      (data) => MARKET_METRICS[title].map((key) => rankedTile(key, data)),
+      (data) => {
+        const keys = MARKET_METRICS[title];
+        const drawn = keys.map((key) => rankedTile(key, data));
+        const path = `/markets/${data.market_id}/providers/${providerId}/history`;
+        trends.loads.market = trendCharts(seq, drawn, keys, path, trends);
+        trends.loads.market();
+        return drawn;
+      },
       (err) =>
         messageBox(
           err instanceof ApiError && err.status === 403
@@ -1297,7 +1468,7 @@
   }
 
   // test hooks for the formatting rules (no effect on the page)
-  window.leaderHubFormat = { formatValue, formatChange, changeTone, formatDate, formatTime };
+  window.leaderHubFormat = { formatValue, formatChange, changeTone, formatDate, formatTime, trendFigure };
 
   document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("sign-out").addEventListener("click", signOut);

@@ -266,6 +266,51 @@ insert into leader_hub.provider_shift_breakdowns values
     (9006, '2026-11-18 08:00', '2026-11-18 16:00', 'idle', 30267153, -97743061),
     (9007, '2026-11-17 08:00', '2026-11-17 16:00', 'idle', 39739236, -104990251);
 
+-- --------------------------------------------------------------- Leader Hub history
+-- (SPEC §12) every column of the metric mart, one row per report date kept; a date's rows
+-- are that date's marts, so the rows of D = 2026-11-20 are copies of the marts above.
+-- Kept dates here: 11-20 (D), 11-19 (a daily build), 11-13, 10-30 (weekly); 11-06 is
+-- missing on purpose (a weekly point of nulls). Market 3 and provider 105 have D only.
+
+create table leader_hub.market_metric_history (
+    like leader_hub.market_metrics, primary key (market_id, as_of_date)
+);
+insert into leader_hub.market_metric_history select * from leader_hub.market_metrics;
+insert into leader_hub.market_metric_history values
+    (1, '2026-11-19', 79, 1920, -30, 0.8400, 0.0100, 0.6100, -0.0400, 80.00, 1.00),
+    (1, '2026-11-13', 75, 1960, 20, 0.8375, null, 0.6500, 0.0200, 79.25, -0.75),
+    (1, '2026-10-30', 70, 2000, null, 0.8000, null, null, null, null, null),
+    (2, '2026-11-13', 10, 2200, null, 0.7000, null, null, null, 68.50, null),
+    -- a date after the published D (the failed sync of 11-21): never a point
+    (1, '2026-11-21', 81, 1111, null, 0.1111, null, null, null, 11.11, null);
+
+create table leader_hub.provider_metric_history (
+    like leader_hub.provider_metrics, primary key (provider_id, as_of_date)
+);
+insert into leader_hub.provider_metric_history select * from leader_hub.provider_metrics;
+insert into leader_hub.provider_metric_history values
+    (101, '2026-11-19', 79, 1740, 20, 0.9250, 0.0050, null, null, 86.50, -1.50,
+        70.00, 2.25, 0.0500, 0.0000, 0.1875, -0.0250),
+    (101, '2026-11-13', 78, 1720, null, 0.9200, null, null, null, 88.00, null,
+        67.75, null, 0.0500, null, 0.2125, null),
+    (106, '2026-11-13', 4, 1100, null, 1.0000, null, null, null, null, null,
+        45.00, null, 0.0000, null, 0.0000, null);
+
+create table leader_hub.market_provider_metric_history (
+    like leader_hub.market_provider_metrics, primary key (market_id, provider_id, as_of_date)
+);
+insert into leader_hub.market_provider_metric_history
+select * from leader_hub.market_provider_metrics;
+insert into leader_hub.market_provider_metric_history values
+    (1, 101, '2026-11-19', 'APP', 59, 1790, 10, 2, 6, 0.9400, 0.0050, 1, 6,
+        null, null, null, 0, 85.00, -1.00, 2, 5, 70.00, 2.25, 1, 5),
+    (1, 101, '2026-11-13', 'APP', 58, 1770, null, 3, 7, 0.9400, null, 2, 7,
+        null, null, null, 0, 87.00, null, 1, 5, 67.75, null, 2, 5),
+    (1, 101, '2026-10-30', 'APP', 50, null, null, null, 6, null, null, null, 6,
+        null, null, null, 0, null, null, null, 4, 60.00, null, 3, 4),
+    (5, 106, '2026-11-13', 'APP', 4, 1100, null, 1, 1, 1.0000, null, 1, 1,
+        null, null, null, 0, null, null, null, 0, 45.00, null, 1, 1);
+
 -- ---------------------------------------------------------------------------- Fraud
 
 create table fraud.authorization_doctor (

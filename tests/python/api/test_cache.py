@@ -225,3 +225,30 @@ def test_a_remembered_token_still_expires(cclient, cache):
     response = cclient.get(f"{LH}/markets/1", headers=almost)
     assert response.status_code == 401
     assert response.json()["message"] == "token expired"
+
+
+def publish_as_of(dsn: str, as_of: str) -> None:
+    """A successful sync of a build of ``as_of`` (no data change)."""
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "insert into kpi_sync.sync_runs values (%s, %s, 'inv', now(), clock_timestamp(),"
+            " '{}', 'success')",
+            [next(_run_ids), as_of],
+        )
+
+
+def test_history_is_cached_per_snapshot_and_a_sync_moves_its_dates(cclient, cache, cache_dsn):
+    path = f"{LH}/markets/1/history"
+    params = {"interval": "day", "points": 2}
+    publish_as_of(cache_dsn, "2026-11-20")
+    before = cclient.get(path, params=params, headers=LEAD)
+    etag = before.headers["etag"]
+    assert [p["as_of_date"] for p in before.json()["items"]] == ["2026-11-19", "2026-11-20"]
+    again = cclient.get(path, params=params, headers={**LEAD, "If-None-Match": etag})
+    assert again.status_code == 304
+    publish_as_of(cache_dsn, "2026-11-21")  # its history row (after 11-20) is now a point
+    after = cclient.get(path, params=params, headers={**LEAD, "If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["etag"] != etag
+    items = after.json()["items"]
+    assert [p["as_of_date"] for p in items] == ["2026-11-20", "2026-11-21"]
+    assert items[-1]["on_scene_time_median_seconds"] == 1111

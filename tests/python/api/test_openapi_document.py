@@ -9,6 +9,7 @@ import pytest
 
 from api.params import (
     BIGINT_MAX,
+    MAX_HISTORY_POINTS,
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUANTITY,
@@ -34,6 +35,9 @@ OPERATION_IDS = {
     f"{HUB}/providers/{{provider_id}}/provider-visits": "listProviderVisits",
     f"{HUB}/providers/{{provider_id}}/provider-shifts": "listProviderShifts",
     f"{HUB}/provider-shifts/{{shift_team_id}}/provider-shift-breakdowns": "listShiftBreakdowns",
+    f"{HUB}/markets/{{market_id}}/history": "getMarketHistory",
+    f"{HUB}/providers/{{provider_id}}/history": "getProviderHistory",
+    f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}/history": "getMarketProviderHistory",
     f"{FRAUD}/authorizations": "listAuthorizations",
     f"{FRAUD}/phone-numbers": "listPhoneNumbers",
     f"{FRAUD}/doctors": "listDoctors",
@@ -47,6 +51,7 @@ BOUNDS = {
     "page": (1, MAX_PAGE),
     "per_page": (1, MAX_PER_PAGE),
     "last_days": (1, SHIFT_HISTORY_DAYS),
+    "points": (1, MAX_HISTORY_POINTS),
     "min_patients_qty": (0, MAX_QUANTITY),
     "min_patient_increase_30d": (0, MAX_QUANTITY),
     "min_patient_increase_30d_0": (0, MAX_QUANTITY),

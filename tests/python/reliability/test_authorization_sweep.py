@@ -23,7 +23,7 @@ from api.leader_hub.queries import METRIC_COLUMNS
 from api.tokens import mint_dev_token
 from kpi.settings import Settings
 
-PROVIDER_PATHS = ("", "/markets", "/provider-visits", "/provider-shifts")
+PROVIDER_PATHS = ("", "/markets", "/provider-visits", "/provider-shifts", "/history")
 JOB_TITLES = ("APP", "DHMT")
 UNKNOWN_ID = 9_000_000_000_000_000_000
 
@@ -98,6 +98,10 @@ def _sweep(client: TestClient[Litestar], dataset: Dataset, market: int, token: s
     ).json()
     missing_in_market = _get(client, token, f"{HUB}/markets/{market}/providers/{UNKNOWN_ID}")
     assert missing_in_market.status_code == 404
+    missing_history = _get(
+        client, token, f"{HUB}/markets/{market}/providers/{UNKNOWN_ID}/history"
+    ).json()
+    assert missing_history["status"] == 404
 
     # The switcher lists the token's market only.
     switcher = _get(client, token, f"{HUB}/markets").json()
@@ -108,11 +112,13 @@ def _sweep(client: TestClient[Litestar], dataset: Dataset, market: int, token: s
         if other == market:
             continue
         expect(403, f"{HUB}/markets/{other}")
+        expect(403, f"{HUB}/markets/{other}/history", interval="day", points=366)
         for title in JOB_TITLES:
             expect(403, f"{HUB}/markets/{other}/providers", job_title=title)
             expect(403, f"{HUB}/markets/{other}/providers", job_title=title, search="a")
         for provider in sorted(p for p, ms in dataset.provider_markets.items() if other in ms):
             expect(403, f"{HUB}/markets/{other}/providers/{provider}")
+            expect(403, f"{HUB}/markets/{other}/providers/{provider}/history")
 
     # Providers not active in the market: 404 like a provider that does not exist, on
     # every provider endpoint, with any parameters, and through the market's own path.
@@ -123,6 +129,8 @@ def _sweep(client: TestClient[Litestar], dataset: Dataset, market: int, token: s
         expect(404, f"{HUB}/providers/{provider}/provider-visits", None, is_escalated="true")
         expect(404, f"{HUB}/providers/{provider}/provider-shifts", None, last_days=90, sort="asc")
         expect(404, f"{HUB}/markets/{market}/providers/{provider}", missing_in_market.json())
+        expect(404, f"{HUB}/markets/{market}/providers/{provider}/history", missing_history)
+        expect(404, f"{HUB}/providers/{provider}/history", None, interval="day", points=1)
 
     # Shifts none of whose providers is visible: 404 like a shift that does not exist.
     for shift in sorted(invisible_shifts):
@@ -177,6 +185,10 @@ def test_every_visible_provider_is_readable_with_all_its_markets(
             markets = _get(client, token, f"{HUB}/providers/{provider}/markets").json()
             listed = {m["market_id"] for m in markets["items"]}
             assert listed == dataset.provider_markets[provider], (market, provider)
+            if market in listed:  # the provider's history in this market too
+                url = f"{HUB}/markets/{market}/providers/{provider}/history"
+                assert _get(client, token, url).status_code == 200, (market, provider)
+        assert _get(client, token, f"{HUB}/markets/{market}/history").status_code == 200
         for shift in sorted(dataset.visible_shifts({market}))[:50]:
             response = _get(
                 client, token, f"{HUB}/provider-shifts/{shift}/provider-shift-breakdowns"

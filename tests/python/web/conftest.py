@@ -1,7 +1,8 @@
 """Web page fixtures: the real published build, served by uvicorn on a free local port.
 
 The app tables come from the real pipeline (`make test` generated, built and synced them);
-when no successful sync is recorded yet (this folder run on its own), the module syncs.
+when the app database does not serve the current build (this folder run on its own), the
+module syncs it.
 """
 
 from __future__ import annotations
@@ -12,35 +13,42 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
+from web_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 
 from api.app import create_app
 from kpi import embedded
 from kpi.cli import main
 from kpi.settings import Settings
+from sync.manifest import check_build
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
 
 
-def has_successful_sync(app_dsn: str) -> bool:
+def served_invocation(app_dsn: str) -> str | None:
+    """The dbt invocation of the latest successful sync, or None (nothing synced yet)."""
     try:
         with psycopg.connect(app_dsn, autocommit=True) as conn:
             row = conn.execute(
-                "select count(*) from kpi_sync.sync_runs where outcome = 'success'"
+                "select dbt_invocation_id from kpi_sync.sync_runs where outcome = 'success'"
+                " order by finished_at desc, run_id desc limit 1"
             ).fetchone()
-    except psycopg.errors.UndefinedTable:
-        return False
-    return bool(row and row[0])
+    except (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName):
+        return None
+    return row[0] if row else None
 
 
 @pytest.fixture(scope="module")
 def published(settings: Settings, connections: embedded.Connections) -> str:
-    """The app DSN, holding a published sync of the build (synced here if need be)."""
-    if not has_successful_sync(connections.app_dsn):
+    """The app DSN, serving the current build (synced here if it serves another one, e.g.
+    a build from before the history tables existed)."""
+    build = check_build(settings.dbt_target_path)
+    if served_invocation(connections.app_dsn) != build.invocation_id:
         assert main(["sync"]) == 0
-    assert has_successful_sync(connections.app_dsn)
+    assert served_invocation(connections.app_dsn) == build.invocation_id
     return connections.app_dsn
 
 
@@ -91,3 +99,34 @@ def live_server(settings: Settings, published: str) -> Iterator[LiveServer]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+# ------------------------------------------------------------ the browser (Playwright)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """A fresh tab on the live server; fails the test on any JavaScript error."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield tab
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
