@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import yaml
@@ -149,17 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--select", "-s", nargs="+", default=None)
     build.add_argument("--exclude", nargs="+", default=None)
 
-    history = subparsers.add_parser(
-        "backfill", help="build the metric history of past report dates"
-    )
-    dates = history.add_mutually_exclusive_group(required=True)
-    dates.add_argument("--weeks", type=_positive_int, help="weekly dates D, D-7, ... (N of them)")
-    dates.add_argument("--from", dest="from_", type=_iso_date, help="first date (with --to)")
-    history.add_argument("--as-of", type=_iso_date, default=None, help="D (default today)")
-    history.add_argument("--to", type=_iso_date, default=None, help="last date, inclusive")
-    history.add_argument("--step-days", type=_positive_int, default=None, help="K (default 1)")
-    history.add_argument("--force", action="store_true", help="rebuild dates already present")
-    history.add_argument("--target", default=None, help="dbt target (default: generated profile)")
+    _add_backfill_parser(subparsers)
 
     sync = subparsers.add_parser("sync", help="publish the last green build into the app database")
     _add_sync_arguments(sync)
@@ -187,18 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--fraud", action="store_true", help="add the fraud_analyst role")
     token.add_argument("--ttl", type=_non_negative_int, default=8 * 3600, help="seconds")
 
-    audit = subparsers.add_parser("audit", help="who read which patients' visits (PHI audit)")
-    about = audit.add_mutually_exclusive_group(required=True)
-    about.add_argument("--provider", type=_positive_int, help="accesses to this provider's visits")
-    about.add_argument(
-        "--subject", type=_audit_subject, help="a patient Athena id or care request id"
-    )
-    audit.add_argument("--since", type=_iso_date, default=None, help="from this day (UTC)")
-    compare = subparsers.add_parser(
-        "compare", help="diff the exported marts of two warehouses on their unique keys"
-    )
-    compare.add_argument("left", help="a DSN (postgresql://...) or a dbt target name")
-    compare.add_argument("right", help="a DSN (postgresql://...) or a dbt target name")
+    _add_audit_parser(subparsers)
+    _add_compare_parser(subparsers)
 
     docs = subparsers.add_parser("docs", help="build the dbt docs site and serve it locally")
     docs.add_argument("--port", type=_non_negative_int, default=8080)
@@ -209,6 +190,41 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=_port, default=8000)
     demo.add_argument("--no-serve", action="store_true", help="stop after printing the tokens")
     return parser
+
+
+def _add_backfill_parser(subparsers: Any) -> None:
+    """``kpi backfill``: past report dates of the metric history (SPEC §12)."""
+    history = subparsers.add_parser(
+        "backfill", help="build the metric history of past report dates"
+    )
+    dates = history.add_mutually_exclusive_group(required=True)
+    dates.add_argument("--weeks", type=_positive_int, help="weekly dates D, D-7, ... (N of them)")
+    dates.add_argument("--from", dest="from_", type=_iso_date, help="first date (with --to)")
+    history.add_argument("--as-of", type=_iso_date, default=None, help="D (default today)")
+    history.add_argument("--to", type=_iso_date, default=None, help="last date, inclusive")
+    history.add_argument("--step-days", type=_positive_int, default=None, help="K (default 1)")
+    history.add_argument("--force", action="store_true", help="rebuild dates already present")
+    history.add_argument("--target", default=None, help="dbt target (default: generated profile)")
+
+
+def _add_audit_parser(subparsers: Any) -> None:
+    """``kpi audit``: who read which patients' visits (SPEC §14)."""
+    audit = subparsers.add_parser("audit", help="who read which patients' visits (PHI audit)")
+    about = audit.add_mutually_exclusive_group(required=True)
+    about.add_argument("--provider", type=_positive_int, help="accesses to this provider's visits")
+    about.add_argument(
+        "--subject", type=_audit_subject, help="a patient Athena id or care request id"
+    )
+    audit.add_argument("--since", type=_iso_date, default=None, help="from this day (UTC)")
+
+
+def _add_compare_parser(subparsers: Any) -> None:
+    """``kpi compare``: two warehouses' exported marts, key by key (issue 13)."""
+    compare = subparsers.add_parser(
+        "compare", help="diff the exported marts of two warehouses on their unique keys"
+    )
+    compare.add_argument("left", help="a DSN (postgresql://...) or a dbt target name")
+    compare.add_argument("right", help="a DSN (postgresql://...) or a dbt target name")
 
 
 def _add_source_arguments(sub: argparse.ArgumentParser) -> None:
