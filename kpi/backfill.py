@@ -27,6 +27,7 @@ from kpi.dbt_runner import parse_project, run_dbt
 from kpi.errors import EXIT_USAGE, CliError
 from kpi.progress import progress_reporter
 from kpi.settings import Settings
+from sync.schema import table_exists
 
 HISTORY_MODELS = (
     "market_metric_history",
@@ -82,11 +83,13 @@ def backfill(
     manifest = parse_project(
         settings, conns.warehouse_dsn, flags, vars_=scratch_vars, target=target
     )
-    if not _exists(conns.warehouse_dsn, _relation(manifest, _is_staging)):
-        raise CliError(
-            "kpi backfill: no build yet: run `kpi build` first (a backfill reads its staging views)"
-        )
-    present = present_dates(conns.warehouse_dsn, _relation(manifest, _is_dates_log))
+    with psycopg.connect(conns.warehouse_dsn) as conn:
+        if not table_exists(conn, *_relation(manifest, _is_staging)):
+            raise CliError(
+                "kpi backfill: no build yet: run `kpi build` first (a backfill reads its"
+                " staging views)"
+            )
+        present = present_dates(conn, _relation(manifest, _is_dates_log))
     todo = list(dates) if force else [d for d in dates if d not in present]
     skipped = len(dates) - len(todo)
     if skipped:
@@ -142,26 +145,12 @@ def _relation(manifest: Any, wanted: Callable[[Any], bool]) -> tuple[str, str]:
     raise CliError("kpi backfill: the project lacks a model the backfill needs")
 
 
-def _exists(warehouse_dsn: str, relation: tuple[str, str]) -> bool:
-    """Whether the warehouse has ``relation`` (information_schema: PostgreSQL, Redshift)."""
-    with psycopg.connect(warehouse_dsn) as conn:
-        (found,) = conn.execute(
-            "select count(*) from information_schema.tables"
-            " where table_schema = %s and table_name = %s",
-            list(relation),
-        ).fetchone()
-    return bool(found)
-
-
-def present_dates(warehouse_dsn: str, log: tuple[str, str]) -> set[date]:
+def present_dates(conn: psycopg.Connection, log: tuple[str, str]) -> set[date]:
     """The dates whose history is complete (their log row exists); none before a build."""
-    if not _exists(warehouse_dsn, log):
+    if not table_exists(conn, *log):
         return set()
-    with psycopg.connect(warehouse_dsn) as conn:
-        rows = conn.execute(
-            sql.SQL("select as_of_date from {}").format(sql.Identifier(*log))
-        ).fetchall()
-    return {row[0] for row in rows}
+    rows = conn.execute(sql.SQL("select as_of_date from {}").format(sql.Identifier(*log)))
+    return {row[0] for row in rows.fetchall()}
 
 
 def _drop_scratch(

@@ -24,7 +24,7 @@ from psycopg import Connection, sql
 
 from sync.manifest import ExportedTable, ShrinkError
 from sync.merge import create_stage
-from sync.schema import ensure_indexes, identifier_list
+from sync.schema import ensure_indexes, identifier_list, table_exists
 from sync.stream import copy_rows
 
 # (as_of_date -> built_at) of one log table, on one side.
@@ -38,19 +38,9 @@ def read_logs(conn: Connection, tables: Iterable[ExportedTable]) -> dict[str, Lo
         log = table.partition_log
         if log is None or log in logs:
             continue
-        exists = _exists(conn, table.schema, log)
+        exists = table_exists(conn, table.schema, log)
         logs[log] = dict(_select(conn, table.schema, log)) if exists else {}
     return logs
-
-
-def _exists(conn: Connection, schema: str, name: str) -> bool:
-    """Whether ``schema.name`` exists (information_schema: PostgreSQL and Redshift)."""
-    (found,) = conn.execute(
-        "select count(*) from information_schema.tables where table_schema = %s"
-        " and table_name = %s",
-        [schema, name],
-    ).fetchone()
-    return bool(found)
 
 
 def _select(conn: Connection, schema: str, log: str) -> list[tuple[date, datetime]]:

@@ -42,6 +42,17 @@ create index if not exists sync_runs_success_idx
 """
 
 
+def table_exists(conn: psycopg.Connection, schema: str, name: str) -> bool:
+    """Whether ``schema.name`` exists. information_schema, not ``to_regclass``: the
+    warehouse side may be Redshift."""
+    (found,) = conn.execute(
+        "select count(*) from information_schema.tables where table_schema = %s"
+        " and table_name = %s",
+        [schema, name],
+    ).fetchone()
+    return bool(found)
+
+
 def identifier_list(names: Iterable[str]) -> sql.Composed:
     """``"a", "b", ...``: a column list, quoted, in the order given."""
     return sql.SQL(", ").join(map(sql.Identifier, names))
