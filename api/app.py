@@ -68,11 +68,11 @@ select
     snapshot.as_of_date,
     snapshot.synced_at,
     snapshot.run_id,
-    coalesce(not (
-        has_table_privilege(to_regclass('kpi_audit.phi_access'), 'UPDATE')
-        or has_table_privilege(to_regclass('kpi_audit.phi_access'), 'DELETE')
-        or has_table_privilege(to_regclass('kpi_audit.phi_access'), 'TRUNCATE')
-    ), false) as audit_protected
+    -- true when the role holds any of the three (PostgreSQL's privilege list)
+    coalesce(
+        not has_table_privilege(to_regclass('kpi_audit.phi_access'), 'UPDATE, DELETE, TRUNCATE'),
+        false
+    ) as audit_protected
 from snapshot
 """
 
