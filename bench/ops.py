@@ -8,8 +8,9 @@
 
 Every figure at 16 connections, response cache off, as ``kpi serve`` runs the app
 (uvicorn + uvloop, one worker per CPU, Prometheus in multiprocess mode). Each pair is
-measured in ABBA order (off, on, on, off, off, on, …: a drift of the shared machine that
-is linear in time cancels out) and the mean of each side is compared.
+measured with both servers up and the load on one at a time, in ABBA order (off, on, on,
+off, off, on, …: a drift of the shared machine that is linear in time cancels out); the
+mean of each side is compared.
 
 Beside req/s, each run measures the CPU the request costs: the seconds of CPU the
 server's processes and the database's (every process of the PostgreSQL cluster serving
@@ -25,9 +26,11 @@ same on both sides, left out).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +83,8 @@ def _cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(used - before.get(pid, 0.0) for pid, used in after.items())
 
 
-def _run(work: dict[str, Any], endpoint: str, env: dict[str, str]) -> dict[str, Any]:
+@contextlib.contextmanager
+def _served(work: dict[str, Any], env: dict[str, str]) -> Iterator[int]:
     config = served_config()
     with server(
         config.server,
@@ -91,14 +95,18 @@ def _run(work: dict[str, Any], endpoint: str, env: dict[str, str]) -> dict[str, 
         pool=config.pool,
         env=env,
     ) as port:
-        paths = work["paths"][endpoint]
-        load(port, paths, CONNECTIONS, 1.0, work["bearer"])  # warm up
-        served, database = _server_processes(port), _database_processes(work["dsn"])
-        before = (_cpu(served), _cpu(served + database))
-        result = load(port, paths, CONNECTIONS, work["seconds"], work["bearer"])
-        database = _database_processes(work["dsn"])  # backends opened meanwhile too
-        server_cpu = _cpu_used(before[0], _cpu(served))
-        total_cpu = _cpu_used(before[1], _cpu(served + database))
+        yield port
+
+
+def _measure(work: dict[str, Any], endpoint: str, port: int) -> dict[str, Any]:
+    """One load run against the server on ``port``, with the CPU it and the database used."""
+    paths = work["paths"][endpoint]
+    served, database = _server_processes(port), _database_processes(work["dsn"])
+    before = (_cpu(served), _cpu(served + database))
+    result = load(port, paths, CONNECTIONS, work["seconds"], work["bearer"])
+    database = _database_processes(work["dsn"])  # backends opened meanwhile too
+    server_cpu = _cpu_used(before[0], _cpu(served))
+    total_cpu = _cpu_used(before[1], _cpu(served + database))
     requests = max(result["requests"], 1)
     return result | {
         "server_cpu_us_per_request": server_cpu / requests * 1e6,
@@ -111,12 +119,18 @@ def _mean(runs: list[dict[str, Any]], key: str) -> float:
 
 
 def _pair(work: dict[str, Any], endpoint: str, switch: str) -> dict[str, Any]:
+    """Both servers up at once (a cold start takes a minute on a loaded machine), the load
+    on one at a time in ABBA order."""
     runs: dict[str, list[dict[str, Any]]] = {"off": [], "on": []}
     load_average = [os.getloadavg()[0]]
-    for round_ in range(work["rounds"]):
-        for side in ("off", "on") if round_ % 2 == 0 else ("on", "off"):
-            runs[side].append(_run(work, endpoint, {switch: "1" if side == "on" else "0"}))
-            load_average.append(os.getloadavg()[0])
+    with _served(work, {switch: "0"}) as off, _served(work, {switch: "1"}) as on:
+        ports = {"off": off, "on": on}
+        for port in ports.values():
+            load(port, work["paths"][endpoint], CONNECTIONS, 1.0, work["bearer"])  # warm up
+        for round_ in range(work["rounds"]):
+            for side in ("off", "on") if round_ % 2 == 0 else ("on", "off"):
+                runs[side].append(_measure(work, endpoint, ports[side]))
+                load_average.append(os.getloadavg()[0])
     mean = {side: _mean(rs, "rps") for side, rs in runs.items()}
     cpu = {side: _mean(rs, "cpu_us_per_request") for side, rs in runs.items()}
     script = pgbench_script(endpoint, work["params"][endpoint][:500])

@@ -150,9 +150,9 @@ def _server_env(
 def _wait_until_serving(
     proc: subprocess.Popen, port: int, probe: str, output: IO[bytes], label: str
 ) -> None:
-    """Until ``GET probe`` on ``port`` gets an answer (90 s at most: a cold start on a loaded
+    """Until ``GET probe`` on ``port`` gets an answer (180 s at most: a cold start on a loaded
     2-core machine is slow; or until the server exits)."""
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 180
     while True:
         if proc.poll() is not None:
             output.seek(0)
