@@ -212,11 +212,14 @@ def mint_dev_token(
     markets: Sequence[int],
     fraud: bool,
     ttl_seconds: int = DEFAULT_TTL_SECONDS,
+    *,
+    user_id: int | None = None,
 ) -> str:
     """An HS256 token the API configured by ``settings`` accepts.
 
     Claims: ``market_role`` = role, ``markets``, ``roles`` = ["fraud_analyst"] when
-    ``fraud``; under KPI_JWT_CLAIMS_NAMESPACE when set; ``iss``/``aud`` when configured.
+    ``fraud``, ``user_id`` (a clinician's provider id, SPEC §11) when given; under
+    KPI_JWT_CLAIMS_NAMESPACE when set; ``iss``/``aud`` when configured.
     """
     from api.policy import FRAUD_ANALYST_ROLE  # the policy imports this module
 
@@ -236,6 +239,8 @@ def mint_dev_token(
         claims["market_role"] = role
     if fraud:
         claims["roles"] = [FRAUD_ANALYST_ROLE]
+    if user_id is not None:
+        claims["user_id"] = user_id
     payload: dict[str, object] = {"sub": f"dev:{role or 'user'}", "iat": now, "nbf": now}
     payload["exp"] = now + ttl_seconds
     if settings.jwt_issuer:

@@ -10,12 +10,12 @@
 "use strict";
 
 (function () {
+  const KPI = (window.KPI = {}); // what sections.js and personal.js use
   const API = "/v1/leader-hub-metrics";
+  const PERSONAL_API = "/v1/performance-hub";
   const DEV_LOGIN = "/dev/login";
   const TOKEN_KEY = "kpi.leaderHub.token";
   const RANKING_PAGE_SIZE = 10;
-  const VISITS_PAGE_SIZE = 10;
-  const SHIFTS_PAGE_SIZE = 10; // the seed: at most 10 shifts per page
   const NO_DATA = "No data";
 
   // ------------------------------------------------------------------ metrics
@@ -115,13 +115,6 @@
     APP: ["on_scene_time", "chart_closure_rate", "on_task_percent", "net_promoter_score"],
     DHMT: ["on_scene_time", "survey_capture_rate", "on_task_percent", "net_promoter_score"],
   };
-  const PHASES = {
-    en_route: "En route",
-    on_scene: "On scene",
-    on_break: "Break",
-    idle: "Idle",
-  };
-
   // --------------------------------------------------------------- formatting
 
   const isNum = (v) => typeof v === "number" && Number.isFinite(v);
@@ -436,6 +429,38 @@
     );
   }
 
+  // A metric's goal in an answer (SPEC §13): {goal, meets_goal, direction}, or null when
+  // the answer carries none. Tiles' answers name them after the value column
+  // (`<value>_goal`, `<value>_meets_goal`); a ranking row or a personal metric carries
+  // `goal` and `meets_goal` itself (pass the row and no key).
+  function goalIn(data, key) {
+    if (!data) return null;
+    const column = key ? METRICS[key].value : null;
+    const goal = column ? data[`${column}_goal`] : data.goal;
+    if (goal === undefined) return null;
+    return {
+      goal,
+      meets_goal: column ? data[`${column}_meets_goal`] : data.meets_goal,
+      direction: column ? data[`${column}_goal_direction`] : data.goal_direction,
+    };
+  }
+
+  // "Goal ≤ 30 min · met" under a tile; nothing when there is no goal to show.
+  function goalNote(key, g) {
+    if (!g || !isNum(g.goal)) return null;
+    const metric = METRICS[key];
+    const atMost = g.direction ? g.direction === "at_most" : Boolean(metric.lowerIsBetter);
+    const met = g.meets_goal === true ? "met" : g.meets_goal === false ? "missed" : "none";
+    return h(
+      "div",
+      { class: `tile-goal ${met}`, testid: `tile-${key}-goal`, "data-meets": met },
+      `Goal ${atMost ? "\u2264" : "\u2265"} ${formatValue(metric.kind, g.goal)}`,
+      met === "none"
+        ? null
+        : h("span", { class: "goal-mark", text: met === "met" ? " \u00B7 \u2713 met" : " \u00B7 not met" }),
+    );
+  }
+
   // ------------------------------------------------------------ trend charts
   // A metric's history (…/history, SPEC §12) as a small line chart under its tile, drawn
   // with plotly.js, which the app serves from the installed `plotly` Python package
@@ -679,6 +704,7 @@
   const state = {
     hub: freshHub(),
     markets: null, // the token's markets (switcher), loaded once per sign-in
+    me: undefined, // the promise of GET /me (who the user is), once per sign-in
     seq: 0, // bumps on every view render; stale responses are dropped
   };
 
@@ -706,9 +732,60 @@
     document.getElementById("who").textContent = `${role}${markets}`;
   }
 
+  // Who the signed-in user is (GET /v1/performance-hub/me, SPEC §11): their provider row
+  // (null for most managers), is_lead, default_view, their overall metrics. Asked once per
+  // sign-in; null when the server does not answer it (the Leader Hub is then home).
+  function whoAmI() {
+    if (state.me === undefined) {
+      state.me = request(`${PERSONAL_API}/me`).catch((err) => {
+        if (err instanceof ApiError && err.status === 401) {
+          state.me = undefined;
+          throw err;
+        }
+        return null;
+      });
+    }
+    return state.me;
+  }
+
+  // The header once the user is known: their name, and for a Lead APP/DHMT (a leader who
+  // is also a clinician) the switch between "My performance" and "Leader's view".
+  async function showIdentity(current) {
+    const nav = document.getElementById("view-switch");
+    let me;
+    try {
+      me = await whoAmI();
+    } catch (_) {
+      return;
+    }
+    if (!getToken()) return;
+    if (me && me.provider) {
+      const claims = roleClaims(claimsOf(getToken()));
+      const role = claims.market_role ? ` · ${claims.market_role}` : "";
+      document.getElementById("who").textContent = `${personName(me.provider)}${role}`;
+    }
+    nav.hidden = !(me && me.provider && me.is_lead);
+    if (nav.hidden) return;
+    const link = (view, text) =>
+      h("a", {
+        href: `#/${view}`,
+        class: "switch-link",
+        testid: `view-${view}`,
+        "aria-current": view === current ? "page" : null,
+        text,
+      });
+    replace(nav, link("me", "My performance"), link("hub", "Leader\u2019s view"));
+  }
+
+  function forgetUser() {
+    state.markets = null;
+    state.me = undefined;
+    document.getElementById("view-switch").hidden = true;
+  }
+
   function signIn(token) {
     setToken(token.trim());
-    state.markets = null;
+    forgetUser();
     state.hub = freshHub();
     renderSession();
     if (window.location.hash === "#/") route();
@@ -717,7 +794,7 @@
 
   function signOut() {
     clearToken();
-    state.markets = null;
+    forgetUser();
     document.getElementById("as-of").textContent = "";
     showLogin();
   }
@@ -725,7 +802,7 @@
   // -------------------------------------------------------------------- login
 
   function showLogin(reason) {
-    closeModal();
+    KPI.closeModal();
     renderSession();
     if (window.location.hash !== "#/login") {
       history.replaceState(null, "", "#/login");
@@ -909,7 +986,7 @@
         const short = market.short_name ? ` (${market.short_name})` : "";
         subtitle.textContent = `${marketName(market)}${short} · week change vs 7 days earlier`;
         const drawn = MARKET_TILES.map((key) =>
-          metricTile(key, market[METRICS[key].value], market[METRICS[key].change]),
+          metricTile(key, market[METRICS[key].value], market[METRICS[key].change], goalNote(key, goalIn(market, key))),
         );
         const path = `/markets/${market.market_id}/history`;
         loadTrends = trendCharts(seq, drawn, MARKET_TILES, path, state.hub);
@@ -991,7 +1068,7 @@
     const metric = METRICS[metricKey];
     return dataTable(
       { testid: "ranking-table" },
-      [{ class: "num", text: "#" }, "Care team member", "Position", metric.label, "Week change", "Rank"],
+      [{ class: "num", text: "#" }, "Care team member", "Position", metric.label, "Week change", "Rank", "Goal"],
       items.map((row) => rankingRow(row, metricKey)),
       search ? "Nobody matches this search." : "No care team members.",
     );
@@ -1036,7 +1113,22 @@
         testid: "ranking-rank",
         text: row.rank === null ? NO_DATA : `rank ${row.rank} of ${row.ranked_providers}`,
       }),
+      h("td", { testid: "ranking-goal" }, goalCell(metricKey, goalIn(row))),
     );
+  }
+
+  // A ranking row's goal: "✓ ≤ 30 min" (met), "✗ ≤ 30 min" (not met), or the goal alone.
+  function goalCell(key, g) {
+    if (!g || !isNum(g.goal)) return h("span", { class: "muted", text: "\u2013" });
+    const note = goalNote(key, g);
+    const met = note.dataset.meets;
+    const mark = met === "met" ? "\u2713 " : met === "missed" ? "\u2717 " : "";
+    return h("span", {
+      class: `pill goal ${met}`,
+      "data-meets": met,
+      title: note.textContent,
+      text: `${mark}${note.firstChild.textContent.replace("Goal ", "")}`,
+    });
   }
 
   // --------------------------------------------------------------- individual
@@ -1052,7 +1144,7 @@
       h(
         "section",
         { class: "provider", testid: "provider-page" },
-        h("a", { href: "#/", class: "back", testid: "back", text: "\u2190 Leader Hub" }),
+        h("a", { href: "#/hub", class: "back", testid: "back", text: "\u2190 Leader Hub" }),
         header,
         visits,
         perMarket,
@@ -1079,9 +1171,13 @@
     const reloadTrends = () => Object.values(trends.loads).forEach((load) => load());
     replace(header, providerHeader(seq, provider, title, markets.items, trends));
     header.querySelector(".profile-head").append(intervalSwitch(trends, reloadTrends));
-    buildVisits(seq, visits, providerId);
+    KPI.buildVisits(seq, visits, `${API}/providers/${providerId}/provider-visits`);
     buildMarketPerformance(seq, perMarket, providerId, title, markets.items, trends);
-    buildShifts(seq, shifts, providerId, new Map(markets.items.map((m) => [m.market_id, m])));
+    const shiftPaths = {
+      shifts: `${API}/providers/${providerId}/provider-shifts`,
+      breakdowns: (id) => `${API}/provider-shifts/${id}/provider-shift-breakdowns`,
+    };
+    KPI.buildShifts(seq, shifts, shiftPaths, new Map(markets.items.map((m) => [m.market_id, m])));
   }
 
   // Name, position and markets, then the overall metrics of the position (no week changes),
@@ -1089,7 +1185,9 @@
   function providerHeader(seq, provider, title, markets, trends) {
     const p = provider.provider;
     const keys = HEADER_METRICS[title];
-    const tiles = keys.map((key) => metricTile(key, provider[METRICS[key].value]));
+    const tiles = keys.map((key) =>
+      metricTile(key, provider[METRICS[key].value], undefined, goalNote(key, goalIn(provider, key))),
+    );
     trends.loads.overall = trendCharts(seq, tiles, keys, `/providers/${p.provider_id}/history`, trends);
     trends.loads.overall();
     return [
@@ -1111,78 +1209,6 @@
       ),
       h("div", { class: "tiles six", testid: "provider-metrics" }, tiles),
     ];
-  }
-
-  function buildVisits(seq, container, providerId) {
-    const filters = { search: "", abx: "", escalated: "", page: 1 };
-    const search = h("input", {
-      type: "search",
-      placeholder: "Search patient or Athena ID",
-      autocomplete: "off",
-      testid: "visit-search",
-      "aria-label": "Search visits by patient or Athena ID",
-    });
-    const yesNoOptions = [["", "All"], ["true", "Yes"], ["false", "No"]];
-    const abx = select({ testid: "visit-abx", "aria-label": "ABX" }, yesNoOptions, "");
-    const escalated = select({ testid: "visit-escalated", "aria-label": "Escalated" }, yesNoOptions, "");
-    const body = h("div", { testid: "visits-body" });
-    const load = pagedSection(seq, body, filters, {
-      request: () =>
-        api(`/providers/${providerId}/provider-visits`, {
-          search: filters.search.trim(),
-          is_abx_prescribed: filters.abx,
-          is_escalated: filters.escalated,
-          page: filters.page,
-          per_page: VISITS_PAGE_SIZE,
-        }),
-      table: (items) =>
-        dataTable(
-          { testid: "visits-table" },
-          ["Patient", "Date", "Chief complaint", "Diagnosis", "ABX", "Escalated"],
-          items.map(visitRow),
-          "No visits match.",
-        ),
-      noun: ["visit", "visits"],
-      pagerTestid: "visits-pager",
-    });
-    search.addEventListener(
-      "input",
-      debounce(() => refilter(filters, { search: search.value }, load), 250),
-    );
-    abx.addEventListener("change", () => refilter(filters, { abx: abx.value }, load));
-    escalated.addEventListener("change", () => refilter(filters, { escalated: escalated.value }, load));
-    replace(
-      container,
-      cardHead(
-        "Latest visits",
-        controls(search, field("ABX", abx, true), field("Escalated", escalated, true)),
-      ),
-      body,
-    );
-    load();
-  }
-
-  // A Yes / No / No data cell; `tone` marks a yes, `detail` is the hover text.
-  function flagCell(value, tone, detail) {
-    return h("td", {}, h("span", { class: `pill ${value ? tone : ""}`, title: detail || null, text: yesNo(value) }));
-  }
-
-  function visitRow(v) {
-    return h(
-      "tr",
-      { testid: "visit-row" },
-      h(
-        "td",
-        {},
-        h("div", { class: "strong", text: [v.patient_first_name, v.patient_last_name].filter(Boolean).join(" ") || NO_DATA }),
-        h("div", { class: "muted", text: `Athena ID ${v.patient_athena_id || NO_DATA}` }),
-      ),
-      h("td", { text: formatDate(v.service_date) }),
-      h("td", { text: v.chief_complaint || NO_DATA }),
-      h("td", { text: v.diagnosis || NO_DATA }),
-      flagCell(v.is_abx_prescribed, "on", v.abx_details),
-      flagCell(v.is_escalated, "warn", v.escalated_reason),
-    );
   }
 
   function buildMarketPerformance(seq, container, providerId, title, markets, trends) {
@@ -1223,252 +1249,75 @@
   }
 
   // A metric's tile in one market, with the provider's rank there instead of a week change.
-  function rankedTile(key, data) {
+  // With `withChange`, its week change too (the personal hub's per-market tiles).
+  function rankedTile(key, data, withChange) {
     const m = METRICS[key];
     const rank = data[m.rank];
-    return metricTile(
-      key,
-      data[m.value],
-      undefined,
+    return metricTile(key, data[m.value], withChange ? data[m.change] : undefined, [
       h("div", {
         class: "tile-rank",
         testid: `tile-${key}-rank`,
         text: isNum(rank) ? `rank ${rank} of ${data[m.ranked]}` : `rank: ${NO_DATA}`,
       }),
-    );
-  }
-
-  function buildShifts(seq, container, providerId, marketNames) {
-    const filters = { page: 1 };
-    const body = h("div", { testid: "shifts-body" });
-    const load = pagedSection(seq, body, filters, {
-      request: () =>
-        api(`/providers/${providerId}/provider-shifts`, {
-          page: filters.page,
-          per_page: SHIFTS_PAGE_SIZE,
-        }),
-      table: (items) =>
-        dataTable(
-          { testid: "shifts-table" },
-          ["Shift", "Market", "Out the door", "En route", "On scene", "On break", "Idle", "Visits", ""],
-          items.map((s) => shiftRow(s, marketNames.get(s.market_id))),
-          "No shifts in the shift history window.",
-        ),
-      noun: ["shift", "shifts"],
-      pagerTestid: "shifts-pager",
-    });
-    replace(container, cardHead("Shift breakdowns", h("span", { class: "muted", text: "newest first, 10 per page" })), body);
-    load();
-  }
-
-  function durationCell(seconds) {
-    return h("td", { text: formatDuration(seconds) });
-  }
-
-  function shiftRow(s, market) {
-    return h(
-      "tr",
-      { testid: "shift-row", "data-shift-id": s.shift_team_id },
-      h(
-        "td",
-        {},
-        h("div", { class: "strong", text: formatDate(s.service_date) }),
-        h("div", { class: "muted", text: `${formatTime(s.start_time)} \u2013 ${formatTime(s.end_time)}` }),
-      ),
-      h("td", { text: market ? market.short_name || market.name : s.market_id === null ? NO_DATA : `#${s.market_id}` }),
-      durationCell(s.out_the_door_duration_seconds),
-      durationCell(s.en_route_duration_seconds),
-      durationCell(s.on_scene_duration_seconds),
-      s.is_break_skipped
-        ? h("td", {}, h("span", { class: "pill warn", testid: "break-skipped", title: "No break was taken on this shift", text: "Break skipped" }))
-        : durationCell(s.on_break_duration_seconds),
-      durationCell(s.idle_duration_seconds),
-      h("td", { class: "num", text: isNum(s.patients_seen) ? String(s.patients_seen) : NO_DATA }),
-      h(
-        "td",
-        {},
-        h("button", {
-          type: "button",
-          class: "button small",
-          testid: "shift-details",
-          text: "See details",
-          onclick: () => openShiftModal(s, market),
-        }),
-      ),
-    );
-  }
-
-  // ------------------------------------------------------------- shift modal
-
-  let modalCleanup = null;
-
-  function closeModal() {
-    if (modalCleanup) modalCleanup();
-  }
-
-  // Shows a dialog over the page (`head` holds its #modal-title) until Escape, its × or a
-  // click outside closes it; focus then returns where it was. Returns the backdrop.
-  function openModal(head, content) {
-    const root = document.getElementById("modal-root");
-    const previousFocus = document.activeElement;
-    const closeButton = h("button", { type: "button", class: "button ghost close", "aria-label": "Close", testid: "modal-close", text: "\u00D7" });
-    const dialog = h(
-      "div",
-      { class: "modal", role: "dialog", "aria-modal": "true", "aria-labelledby": "modal-title", testid: "shift-modal" },
-      h("div", { class: "modal-head" }, head, closeButton),
-      content,
-    );
-    const backdrop = h("div", { class: "backdrop", testid: "modal-backdrop" }, dialog);
-    const onKey = (e) => {
-      if (e.key === "Escape") closeModal();
-    };
-    backdrop.addEventListener("click", (e) => {
-      if (e.target === backdrop) closeModal();
-    });
-    closeButton.addEventListener("click", closeModal);
-    document.addEventListener("keydown", onKey);
-    modalCleanup = () => {
-      document.removeEventListener("keydown", onKey);
-      backdrop.remove();
-      modalCleanup = null;
-      if (previousFocus && previousFocus.focus) previousFocus.focus();
-    };
-    root.append(backdrop);
-    closeButton.focus();
-    return backdrop;
-  }
-
-  async function openShiftModal(shift, market) {
-    closeModal();
-    const content = h("div", { class: "modal-body", testid: "timeline-body" }, messageBox("Loading…"));
-    const head = h(
-      "div",
-      {},
-      h("h2", { id: "modal-title", testid: "modal-title", text: `Shift breakdown \u00B7 ${formatDayMonth(shift.service_date)}` }),
-      h("p", {
-        class: "muted",
-        text: `${formatDate(shift.service_date)} \u00B7 ${formatTime(shift.start_time)} \u2013 ${formatTime(shift.end_time)}${market ? ` \u00B7 ${market.name}` : ""}`,
-      }),
-    );
-    const backdrop = openModal(head, content);
-    let data;
-    try {
-      data = await api(`/provider-shifts/${shift.shift_team_id}/provider-shift-breakdowns`);
-    } catch (err) {
-      if (backdrop.isConnected) replace(content, errorMessage(err));
-      return;
-    }
-    if (!backdrop.isConnected) return;
-    replace(content, timeline(shift, data.items));
-  }
-
-  // A phase row with its key (an unknown phase counts as idle) and its times in seconds.
-  function phaseOf(p) {
-    return {
-      row: p,
-      key: PHASES[p.phase] ? p.phase : "idle",
-      start: epochSeconds(p.start_time),
-      end: epochSeconds(p.end_time),
-    };
-  }
-
-  // The shift drawn from its earliest to its latest time (shift or phase): coloured
-  // segments, an hour axis, the totals per phase and the list of phases.
-  function timeline(shift, rows) {
-    const phases = rows.map(phaseOf);
-    const from = Math.min(...[epochSeconds(shift.start_time), ...phases.map((p) => p.start)].filter(isNum));
-    const to = Math.max(...[epochSeconds(shift.end_time), ...phases.map((p) => p.end)].filter(isNum));
-    if (!phases.length || !isNum(from) || !isNum(to) || to <= from) {
-      return messageBox("No phases were recorded for this shift.", "warn");
-    }
-    const drawn = phases.filter((p) => isNum(p.start) && isNum(p.end) && p.end > p.start);
-    const totals = {};
-    for (const p of drawn) totals[p.key] = (totals[p.key] || 0) + (p.end - p.start);
-    return [
-      h("div", { class: "timeline-wrap" }, timelineBar(drawn, from, to), timelineAxis(from, to)),
-      h(
-        "ul",
-        { class: "legend", testid: "timeline-legend" },
-        Object.entries(PHASES).map(([key, label]) =>
-          h("li", {}, h("span", { class: `swatch phase-${key}` }), `${label} `, h("strong", { text: formatDuration(totals[key] || 0) })),
-        ),
-      ),
-      shift.is_break_skipped ? messageBox("Break skipped on this shift.", "warn") : null,
-      phaseTable(phases),
-    ];
-  }
-
-  function timelineBar(phases, from, to) {
-    const span = to - from;
-    const bar = h("div", { class: "timeline", testid: "timeline", role: "img", "aria-label": "Shift timeline" });
-    for (const { row, key, start, end } of phases) {
-      const segment = h("div", {
-        class: `segment phase-${key}`,
-        testid: `segment-${key}`,
-        title: `${PHASES[key]}: ${formatTime(row.start_time)} \u2013 ${formatTime(row.end_time)} (${formatDuration(end - start)})`,
-      });
-      segment.style.left = `${((start - from) / span) * 100}%`;
-      segment.style.width = `${((end - start) / span) * 100}%`;
-      bar.append(segment);
-    }
-    return bar;
-  }
-
-  function timelineAxis(from, to) {
-    const span = to - from;
-    const axis = h("div", { class: "axis" });
-    const firstHour = Math.ceil(from / 3600) * 3600;
-    const step = span > 12 * 3600 ? 2 * 3600 : 3600;
-    for (let t = firstHour; t <= to; t += step) {
-      const tick = h("span", { class: "tick", text: clock(new Date(t * 1000).getUTCHours()) });
-      tick.style.left = `${((t - from) / span) * 100}%`;
-      axis.append(tick);
-    }
-    return axis;
-  }
-
-  function phaseTable(phases) {
-    return dataTable(
-      { class: "table compact", testid: "timeline-table" },
-      ["Phase", "From", "To", "Duration"],
-      phases.map(({ row, key, start, end }) =>
-        h(
-          "tr",
-          {},
-          h("td", {}, h("span", { class: `swatch phase-${key}` }), PHASES[key]),
-          h("td", { text: formatTime(row.start_time) }),
-          h("td", { text: formatTime(row.end_time) }),
-          h("td", { text: isNum(start) && isNum(end) ? formatDuration(end - start) : NO_DATA }),
-        ),
-      ),
-    );
+      goalNote(key, goalIn(data, key)),
+    ]);
   }
 
   // ------------------------------------------------------------------- router
+  // #/ (home: the signed-in user's default view), #/me (My performance), #/hub (the
+  // Leader Hub), #/providers/{id} (an individual page), #/login.
 
-  function route() {
-    closeModal();
+  async function route() {
+    KPI.closeModal();
     const hash = window.location.hash || "#/";
     if (!getToken()) {
       showLogin();
       return;
     }
     renderSession();
-    const provider = /^#\/providers\/(\d{1,19})$/.exec(hash);
-    if (provider) {
-      renderProvider(provider[1]);
-      return;
-    }
     if (hash === "#/login") {
       renderLogin();
       return;
     }
-    if (hash !== "#/") history.replaceState(null, "", "#/");
-    renderHub();
+    const provider = /^#\/providers\/(\d{1,19})$/.exec(hash);
+    if (provider) renderProvider(provider[1]);
+    else if (hash === "#/hub") renderHub();
+    else if (hash === "#/me") KPI.renderPersonal();
+    else {
+      await goHome();
+      return;
+    }
+    showIdentity(hash === "#/me" ? "me" : "hub");
+  }
+
+  // Home is the user's default view (SPEC §11): a clinician's own hub, the Leader Hub for
+  // managers (default_view leader_hub) and for anyone who is not a provider.
+  async function goHome() {
+    const seq = ++state.seq;
+    let me;
+    try {
+      me = await whoAmI();
+    } catch (_) {
+      return; // a 401: already back at sign-in
+    }
+    if (seq !== state.seq) return;
+    const personal = me && me.provider && me.default_view !== "leader_hub";
+    history.replaceState(null, "", personal ? "#/me" : "#/hub");
+    route();
   }
 
   // test hooks for the formatting rules (no effect on the page)
   window.leaderHubFormat = { formatValue, formatChange, changeTone, formatDate, formatTime, trendFigure };
+
+  Object.assign(KPI, {
+    API, PERSONAL_API, NO_DATA, METRICS, TABS, HEADER_METRICS, MARKET_METRICS, isNum,
+    formatValue, formatChange, changeTone, changeArrow, formatDuration, formatDate,
+    formatTime, formatDayMonth, epochSeconds, clock, personName, yesNo, marketName,
+    h, append, replace, debounce, avatar, messageBox, errorMessage, setOptions, select,
+    field, cardHead, controls, dataTable, refilter, pager, sectionLoader, pagedSection,
+    metricTile, goalNote, rankedTile, loadChartLibrary, chartValue, TICK_SUFFIX,
+    request, api, ApiError, errorText, state, viewLeft, whoAmI,
+  });
 
   document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("sign-out").addEventListener("click", signOut);

@@ -1,0 +1,282 @@
+/*
+ * My Performance Hub (#/me, SPEC §11): a clinician's own page, over /v1/performance-hub.
+ * Their overall tiles with goals, peer ranking (at most three named peers and their own
+ * position), performance per market, the 7-day look back against their group's average,
+ * their visits and shifts. Uses the helpers app.js exposes as window.KPI (loaded first);
+ * the DOM is built with textContent only.
+ */
+"use strict";
+
+(function () {
+  const KPI = window.KPI;
+  const {
+    PERSONAL_API, NO_DATA, METRICS, TABS, HEADER_METRICS, MARKET_METRICS, isNum, formatValue,
+    formatDate, personName, marketName, h, replace, avatar, messageBox, errorMessage, select,
+    field, cardHead, sectionLoader, metricTile, goalNote, rankedTile, request, state, viewLeft,
+  } = KPI;
+
+  const me = (path, params) => request(`${PERSONAL_API}/me${path}`, params);
+
+  // ------------------------------------------------------------- the answers
+  // One metric of GET /me: {value, week_change, goal, meets_goal, status, visits_needed}.
+
+  function personalMetric(data, key) {
+    const column = METRICS[key].value;
+    const list = data.metrics || [];
+    const found = Array.isArray(list)
+      ? list.find((m) => m.metric === column || m.metric === key)
+      : list[column] || list[key];
+    return found || { value: null, week_change: null, status: "ok" };
+  }
+
+  const withheld = (m) => m && m.status === "not_enough_visits";
+
+  function visitsNeededText(n) {
+    return `Not enough visits: ${n} more needed`;
+  }
+
+  // "based on 112 visits" for a visit metric; on-task % is a shift metric.
+  function basisNote(key, count) {
+    if (key === "on_task_percent" || !isNum(count)) return null;
+    return h("div", {
+      class: "tile-basis",
+      testid: `tile-${key}-basis`,
+      text: `based on ${count} ${count === 1 ? "visit" : "visits"}`,
+    });
+  }
+
+  // A tile of the clinician's own metric: value, week change, what it rests on, its goal;
+  // withheld (too few visits) it says how many more visits are needed instead.
+  function personalTile(key, m, visitCount, withChange) {
+    const goal = goalNote(key, m);
+    if (withheld(m)) {
+      const tile = metricTile(key, null, undefined, [
+        h("div", {
+          class: "tile-withheld",
+          testid: `tile-${key}-withheld`,
+          text: visitsNeededText(m.visits_needed),
+        }),
+        goal,
+      ]);
+      tile.querySelector(".tile-value").textContent = "Withheld";
+      tile.dataset.status = "not_enough_visits";
+      return tile;
+    }
+    const change = withChange ? m.week_change : undefined;
+    return metricTile(key, m.value, change, [basisNote(key, m.visit_count ?? visitCount), goal]);
+  }
+
+  // ---------------------------------------------------------------- the page
+
+  async function renderPersonal() {
+    const seq = ++state.seq;
+    const head = h("section", { class: "card profile", testid: "me-header" }, messageBox("Loading…"));
+    const sections = {
+      peers: h("section", { class: "card", testid: "peer-ranking" }),
+      perMarket: h("section", { class: "card", testid: "me-market-performance" }),
+      lookBack: h("section", { class: "card", testid: "look-back" }),
+      visits: h("section", { class: "card", testid: "visits" }),
+      shifts: h("section", { class: "card", testid: "shifts" }),
+    };
+    replace(
+      document.getElementById("view"),
+      h("section", { class: "personal", testid: "personal-hub" }, head, Object.values(sections)),
+    );
+    let data;
+    let markets;
+    try {
+      [data, markets] = await Promise.all([KPI.whoAmI(), me("/markets")]);
+    } catch (err) {
+      if (viewLeft(seq, err)) return;
+      replace(head, errorMessage(err));
+      for (const section of Object.values(sections)) section.remove();
+      return;
+    }
+    if (seq !== state.seq) return;
+    if (!data || !data.provider) {
+      replace(head, messageBox("This sign-in is not a clinician's: there is no personal hub to show.", "warn"));
+      for (const section of Object.values(sections)) section.remove();
+      return;
+    }
+    const title = data.provider.job_title === "DHMT" ? "DHMT" : "APP";
+    replace(head, personalHeader(data, title, markets.items));
+    buildPeerRanking(seq, sections.peers, title, markets.items);
+    buildMarketPerformance(seq, sections.perMarket, title, markets.items);
+    KPI.buildLookBack(seq, sections.lookBack);
+    KPI.buildVisits(seq, sections.visits, `${PERSONAL_API}/me/visits`);
+    KPI.buildShifts(seq, sections.shifts, shiftPaths(), new Map(markets.items.map((m) => [m.market_id, m])));
+  }
+
+  function shiftPaths() {
+    return {
+      shifts: `${PERSONAL_API}/me/shifts`,
+      breakdowns: (id) => `${PERSONAL_API}/me/shifts/${id}/breakdowns`,
+    };
+  }
+
+  function personalHeader(data, title, markets) {
+    const p = data.provider;
+    const keys = HEADER_METRICS[title];
+    const count = data.visit_count;
+    const short = keys.some((key) => withheld(personalMetric(data, key)));
+    const needed = keys.map((key) => personalMetric(data, key).visits_needed).find(isNum);
+    return [
+      h(
+        "div",
+        { class: "profile-head" },
+        avatar(p, "large"),
+        h(
+          "div",
+          {},
+          h("h1", { testid: "me-name", text: personName(p) }),
+          h(
+            "p",
+            { class: "subtitle" },
+            h("span", { class: "badge", testid: "me-title", text: p.job_title || NO_DATA }),
+            ` Markets: ${markets.map(marketName).join(", ") || NO_DATA}`,
+          ),
+          h("p", {
+            class: `basis ${short ? "warn" : ""}`,
+            testid: "me-basis",
+            text: short
+              ? `${visitsNeededText(needed)} before your visit metrics are shown (${count ?? 0} so far).`
+              : `Your figures are based on ${count} visits; week change vs 7 days earlier.`,
+          }),
+        ),
+      ),
+      h(
+        "div",
+        { class: "tiles six", testid: "me-tiles" },
+        keys.map((key) => personalTile(key, personalMetric(data, key), count, true)),
+      ),
+    ];
+  }
+
+  // ------------------------------------------------------------ peer ranking
+  // Among the clinician's job title in one of their markets: at most three named peers
+  // (the marquee), their own rank, and the anonymous spread of values.
+
+  function buildPeerRanking(seq, container, title, markets) {
+    if (!markets.length) {
+      replace(container, h("h2", { text: "Peer ranking" }), messageBox("No markets.", "warn"));
+      return;
+    }
+    const choice = { market: markets[0].market_id, metric: TABS[title][0] };
+    const marketSelect = select(
+      { testid: "peer-market-select", "aria-label": "Market" },
+      markets.map((m) => [m.market_id, marketName(m)]),
+      choice.market,
+    );
+    const tabs = h("div", { class: "tabs", role: "tablist", testid: "peer-tabs" });
+    const body = h("div", { class: "peer-body", testid: "peer-body" });
+    const load = sectionLoader(
+      seq,
+      body,
+      () => me("/peer-rankings", { market_id: choice.market, metric: choice.metric }),
+      (data) => peerRanking(data, choice.metric),
+    );
+    const renderTabs = () =>
+      replace(
+        tabs,
+        TABS[title].map((key) =>
+          h("button", {
+            type: "button",
+            role: "tab",
+            class: "tab",
+            "aria-selected": key === choice.metric ? "true" : "false",
+            testid: `peer-tab-${key}`,
+            text: METRICS[key].label,
+            onclick: () => {
+              choice.metric = key;
+              renderTabs();
+              load();
+            },
+          }),
+        ),
+      );
+    marketSelect.addEventListener("change", () => {
+      choice.market = Number(marketSelect.value);
+      load();
+    });
+    renderTabs();
+    replace(container, cardHead("Peer ranking", field("Market", marketSelect, true)), tabs, body);
+    load();
+  }
+
+  function peerRanking(data, key) {
+    const kind = METRICS[key].kind;
+    const own = data.own || {};
+    const marquee = data.marquee || [];
+    const ranked = own.ranked_count ?? data.ranked_count;
+    const position = withheld(own)
+      ? visitsNeededText(own.visits_needed)
+      : isNum(own.rank)
+        ? `You: rank ${own.rank} of ${ranked} \u00B7 ${formatValue(kind, own.value)}`
+        : `You: not ranked (${formatValue(kind, own.value)})`;
+    return [
+      h(
+        "ol",
+        { class: "marquee", testid: "marquee" },
+        marquee.map((peer) =>
+          h(
+            "li",
+            { class: "marquee-entry", testid: "marquee-entry" },
+            h("span", { class: "marquee-rank", text: `#${peer.rank}` }),
+            avatar(peer),
+            h("span", { class: "person-name", testid: "marquee-name", text: personName(peer) }),
+            h("span", { class: "marquee-value", testid: "marquee-value", text: formatValue(kind, peer.value) }),
+          ),
+        ),
+      ),
+      marquee.length ? null : messageBox("Nobody with enough visits is ranked here yet.", "warn"),
+      h("p", { class: `own-position ${withheld(own) ? "warn" : ""}`, testid: "own-position", text: position }),
+      Array.isArray(data.values) ? KPI.spreadChart(data.values, own, key) : null,
+    ];
+  }
+
+  // ---------------------------------------------------- performance per market
+
+  function buildMarketPerformance(seq, container, title, markets) {
+    if (!markets.length) {
+      replace(container, h("h2", { text: "Performance per market" }), messageBox("No markets.", "warn"));
+      return;
+    }
+    const marketSelect = select(
+      { testid: "me-market-select", "aria-label": "Market" },
+      markets.map((m) => [m.market_id, marketName(m)]),
+      markets[0].market_id,
+    );
+    const tiles = h("div", { class: "tiles", testid: "me-market-metrics" });
+    const load = sectionLoader(
+      seq,
+      tiles,
+      () => me(`/markets/${Number(marketSelect.value)}`),
+      (data) =>
+        MARKET_METRICS[title].map((key) => {
+          const m = personalMarketMetric(data, key);
+          return withheld(m) ? personalTile(key, m, data.visit_count) : rankedTile(key, data, true);
+        }),
+    );
+    marketSelect.addEventListener("change", load);
+    replace(container, cardHead("Performance per market", field("Market", marketSelect, true)), tiles);
+    load();
+  }
+
+  // The per-market row is flat (as market_provider_metrics); withheld rows say so by
+  // `status` and `visits_needed` (on-task % is never withheld).
+  function personalMarketMetric(data, key) {
+    const column = METRICS[key].value;
+    const status = key === "on_task_percent" ? "ok" : data.status;
+    return {
+      value: data[column],
+      status,
+      visits_needed: data.visits_needed,
+      goal: data[`${column}_goal`],
+      meets_goal: data[`${column}_meets_goal`],
+    };
+  }
+
+  KPI.renderPersonal = renderPersonal;
+  KPI.personalTile = personalTile;
+  KPI.visitsNeededText = visitsNeededText;
+})();
