@@ -10,6 +10,7 @@ from datetime import date
 
 import msgspec
 
+from api.goals import Goal
 from api.params import HistoryInterval, JobTitle, Metric, SortOrder
 from api.responses import LocalDateTime, OptionalLocalDateTime, Paged, Snapshot
 
@@ -40,6 +41,8 @@ class MarketMetrics(Snapshot, kw_only=True):
     survey_capture_rate_week_change: float | None
     net_promoter_score_average: float | None
     net_promoter_score_week_change: float | None
+    goals: dict[str, Goal] = msgspec.field(default_factory=dict)
+    """Each metric's goal and whether it meets it, by value column (SPEC §13)."""
 
 
 class ProviderSummary(msgspec.Struct):
@@ -61,6 +64,10 @@ class ProviderRanking(msgspec.Struct):
     """Dense rank within (market, job title); null when the value is null."""
     ranked_providers: int | None
     """How many providers of this market and job title have a rank."""
+    goal: float | None = None
+    """The metric's goal for this market and job title (SPEC §13); null when none."""
+    meets_goal: bool | None = None
+    """Null when the value or the goal is null."""
 
 
 class ProviderRankingPage(Paged, kw_only=True):
@@ -94,6 +101,8 @@ class MarketProviderMetrics(Snapshot, kw_only=True):
     on_task_percent_week_change: float | None
     on_task_percent_rank: int | None
     ranked_providers_on_task_percent: int | None
+    goals: dict[str, Goal] = msgspec.field(default_factory=dict)
+    """Each metric's goal and whether it meets it, by value column (SPEC §13)."""
 
 
 class ProviderMetrics(Snapshot, kw_only=True):
@@ -114,6 +123,8 @@ class ProviderMetrics(Snapshot, kw_only=True):
     escalation_rate_week_change: float | None
     abx_prescribing_rate: float | None
     abx_prescribing_rate_week_change: float | None
+    goals: dict[str, Goal] = msgspec.field(default_factory=dict)
+    """Each metric's goal and whether it meets it, by value column (SPEC §13)."""
 
 
 class ProviderVisit(msgspec.Struct):
@@ -191,12 +202,18 @@ _POINT_DOC = (
     "is null when the history has no row for the date."
 )
 MarketMetricPoint = _point(
-    "MarketMetricPoint", MarketMetrics, {"market_id", "name", "short_name", "market_group_id"},
+    "MarketMetricPoint", MarketMetrics,
+    {"market_id", "name", "short_name", "market_group_id", "goals"},
     _POINT_DOC,
 )  # fmt: skip
-ProviderMetricPoint = _point("ProviderMetricPoint", ProviderMetrics, {"provider"}, _POINT_DOC)
+ProviderMetricPoint = _point(
+    "ProviderMetricPoint", ProviderMetrics, {"provider", "goals"}, _POINT_DOC
+)
 MarketProviderMetricPoint = _point(
-    "MarketProviderMetricPoint", MarketProviderMetrics, {"market_id", "provider"}, _POINT_DOC
+    "MarketProviderMetricPoint",
+    MarketProviderMetrics,
+    {"market_id", "provider", "goals"},
+    _POINT_DOC,
 )
 
 
