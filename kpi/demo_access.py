@@ -44,9 +44,7 @@ def print_clinician_access(settings: Settings, app_dsn: str, base: str) -> None:
     token = mint_dev_token(settings, "", [], False, user_id=clinician["provider_id"])
     print(f"Clinician {clinician_label(clinician)}, provider {clinician['provider_id']}:")
     print(f"  export CLINICIAN_TOKEN={token}")
-    print(
-        f'  curl -s -H "Authorization: Bearer $CLINICIAN_TOKEN" {base}/v1/performance-hub/me'
-    )
+    print(f'  curl -s -H "Authorization: Bearer $CLINICIAN_TOKEN" {base}/v1/performance-hub/me')
 
 
 def print_demo_access(settings: Settings, app_dsn: str, port: int) -> None:

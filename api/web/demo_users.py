@@ -3,8 +3,8 @@
 One query picks them from the published tables, so the dev login (async, the API's pool)
 and ``kpi demo`` (sync psycopg) show the same people:
 
-- ``clinician``: the APP with the most visits among those with at least
-  ``PERSONAL_MIN_VISITS`` (their metrics are shown);
+- ``clinician``: the APP with the most visits among those with at least the build's
+  ``personal_min_visits`` (``personal_settings``; their metrics are shown);
 - ``lead``: an APP active in the first market (the Lead APP role's market), with enough
   visits, who is not the clinician: a Lead APP who is also a clinician;
 - ``few_visits``: the provider with the most visits below the threshold (their visit
@@ -17,12 +17,15 @@ from __future__ import annotations
 
 from typing import Any
 
-# SPEC §11: the dbt var personal_min_visits' default, as the original service
-PERSONAL_MIN_VISITS = 80
-
 DEMO_CLINICIANS_SQL = """
 with first_market as (
     select min(markets.market_id) as market_id from leader_hub.markets as markets
+),
+
+threshold as (
+    select settings.personal_min_visits as min_visits
+    from leader_hub.personal_settings as settings
+    limit 1
 ),
 
 candidates as (
@@ -32,6 +35,7 @@ candidates as (
         providers.last_name,
         providers.job_title,
         metrics.visit_count,
+        threshold.min_visits,
         first_market.market_id as first_market_id,
         exists (
             select 1 from leader_hub.markets_active_providers as active
@@ -42,12 +46,13 @@ candidates as (
     inner join leader_hub.provider_metrics as metrics
         on providers.provider_id = metrics.provider_id
     cross join first_market
+    cross join threshold
 ),
 
 clinician as (
     select 'clinician' as demo, candidates.*
     from candidates
-    where candidates.job_title = 'APP' and candidates.visit_count >= %(min_visits)s
+    where candidates.job_title = 'APP' and candidates.visit_count >= candidates.min_visits
     order by candidates.visit_count desc, candidates.provider_id
     limit 1
 ),
@@ -55,7 +60,7 @@ clinician as (
 lead as (
     select 'lead' as demo, candidates.*
     from candidates
-    where candidates.job_title = 'APP' and candidates.visit_count >= %(min_visits)s
+    where candidates.job_title = 'APP' and candidates.visit_count >= candidates.min_visits
         and candidates.in_first_market
         and candidates.provider_id not in (select clinician.provider_id from clinician)
     order by candidates.visit_count desc, candidates.provider_id
@@ -65,7 +70,7 @@ lead as (
 few_visits as (
     select 'few_visits' as demo, candidates.*
     from candidates
-    where candidates.visit_count > 0 and candidates.visit_count < %(min_visits)s
+    where candidates.visit_count > 0 and candidates.visit_count < candidates.min_visits
     order by candidates.visit_count desc, candidates.provider_id
     limit 1
 )
@@ -77,7 +82,7 @@ union all
 select * from few_visits
 """
 
-PARAMS = {"min_visits": PERSONAL_MIN_VISITS}
+PARAMS: dict[str, Any] = {}
 
 
 def by_demo(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -86,6 +91,7 @@ def by_demo(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def clinician_label(row: dict[str, Any]) -> str:
-    """"Tamika Reyes (APP, 112 visits)"."""
+    """A demo clinician as the dev login names them: "Tamika Reyes (APP, 112 visits)"."""
     name = " ".join(part for part in (row["first_name"], row["last_name"]) if part)
-    return f"{name or 'Provider ' + str(row['provider_id'])} ({row['job_title']}, {row['visit_count']} visits)"
+    name = name or f"Provider {row['provider_id']}"
+    return f"{name} ({row['job_title']}, {row['visit_count']} visits)"

@@ -1,8 +1,11 @@
 /*
- * Leader Hub page: plain JavaScript, no build step; the one third-party library is the
- * charts' plotly.js, served from the installed `plotly` Python package (never a CDN).
+ * The web page's core (the Leader Hub, the individual page, sign-in, routing): plain
+ * JavaScript, no build step; the one third-party library is the charts' plotly.js, served
+ * from the installed `plotly` Python package (never a CDN). sections.js, lookback.js and
+ * personal.js (My Performance Hub) build on the helpers it exposes as window.KPI.
  *
- * Reads the /v1/leader-hub-metrics API with a bearer token kept in sessionStorage.
+ * Reads the /v1/leader-hub-metrics and /v1/performance-hub APIs with a bearer token kept
+ * in sessionStorage.
  * Every value comes from the API as it is; this file only formats it: durations in
  * minutes, rates as percentages, dates as mm/dd/yyyy, and null as "No data" (never 0).
  * The DOM is built with createElement/textContent only (patient names are data).
@@ -429,27 +432,22 @@
     );
   }
 
-  // A metric's goal in an answer (SPEC §13): {goal, meets_goal, direction}, or null when
-  // the answer carries none. Tiles' answers name them after the value column
-  // (`<value>_goal`, `<value>_meets_goal`); a ranking row or a personal metric carries
-  // `goal` and `meets_goal` itself (pass the row and no key).
+  // A metric's goal in an answer (SPEC §13) as {goal, direction, meets_goal}, or null when
+  // the answer carries none: tiles' answers keep them in `goals` by value column; a
+  // ranking row or a personal metric carries `goal` and `meets_goal` itself (no key).
   function goalIn(data, key) {
     if (!data) return null;
-    const column = key ? METRICS[key].value : null;
-    const goal = column ? data[`${column}_goal`] : data.goal;
-    if (goal === undefined) return null;
-    return {
-      goal,
-      meets_goal: column ? data[`${column}_meets_goal`] : data.meets_goal,
-      direction: column ? data[`${column}_goal_direction`] : data.goal_direction,
-    };
+    if (!key) return { goal: data.goal, direction: data.goal_direction, meets_goal: data.meets_goal };
+    const goals = data.goals || {};
+    return goals[METRICS[key].value] || null;
   }
 
   // "Goal ≤ 30 min · met" under a tile; nothing when there is no goal to show.
   function goalNote(key, g) {
     if (!g || !isNum(g.goal)) return null;
     const metric = METRICS[key];
-    const atMost = g.direction ? g.direction === "at_most" : Boolean(metric.lowerIsBetter);
+    const direction = g.direction || g.goal_direction;
+    const atMost = direction ? direction === "at_most" : Boolean(metric.lowerIsBetter);
     const met = g.meets_goal === true ? "met" : g.meets_goal === false ? "missed" : "none";
     return h(
       "div",
@@ -501,12 +499,11 @@
 
   const TICK_SUFFIX = { duration: " min", rate: "%", percent: "%", score: "" };
 
-  // Goal line: the extension point for goals (SPEC §13). A history answer that carries a
-  // goal for the metric, as `goals: {<value column>: <number in the column's unit>}`, gets a
-  // dashed line at it; the API sends no goals yet, so no chart draws one today.
-  function goalOf(history, key) {
-    const goals = history.goals;
-    const goal = goals ? goals[METRICS[key].value] : undefined;
+  // Goal line (SPEC §13): the metric's goal in `goals` — the tile answer's `goals` by
+  // value column ({goal, direction, meets_goal}, or a bare number) — as a dashed line.
+  function goalOf(goals, key) {
+    const entry = goals ? goals[METRICS[key].value] : undefined;
+    const goal = entry && typeof entry === "object" ? entry.goal : entry;
     return isNum(goal) ? goal : null;
   }
 
@@ -517,11 +514,12 @@
     };
   }
 
-  // The plotly figure of `key` in a history answer.
-  function trendFigure(history, key) {
+  // The plotly figure of `key` in a history answer, with the goal line of `goals` (else of
+  // the answer's own `goals`).
+  function trendFigure(history, key, goals) {
     const metric = METRICS[key];
     const values = history.items.map((point) => point[metric.value]);
-    const goal = goalOf(history, key);
+    const goal = goalOf(goals || history.goals, key);
     const empty = !values.some(isNum);
     const trace = {
       type: "scatter",
@@ -577,7 +575,7 @@
   // A trend box for each tile of `keys` (appended to the tile), and the load function that
   // fills them from the history at `path` in `choice.interval`. As sectionLoader: only the
   // newest call of the current view draws.
-  function trendCharts(seq, tiles, keys, path, choice) {
+  function trendCharts(seq, tiles, keys, path, choice, goals) {
     const boxes = new Map();
     keys.forEach((key, i) => {
       const box = h("div", { class: "trend", testid: `trend-${key}`, role: "img", "aria-label": `${METRICS[key].label} trend` });
@@ -603,7 +601,7 @@
       if (seq !== state.seq || mine !== latest) return;
       for (const [key, box] of boxes) {
         if (seq !== state.seq || mine !== latest) return; // a newer load draws instead
-        const { data, layout } = trendFigure(history, key);
+        const { data, layout } = trendFigure(history, key, goals);
         await Plotly.react(box, data, layout, { displayModeBar: false, responsive: true });
         box.dataset.interval = history.interval;
         box.removeAttribute("aria-busy");
@@ -909,360 +907,6 @@
     }
   }
 
-  // ---------------------------------------------------------------------- hub
-
-  async function renderHub() {
-    const seq = ++state.seq;
-    const view = document.getElementById("view");
-    const hub = state.hub;
-    const marketSelect = h("select", { id: "market-select", testid: "market-select", disabled: true });
-    const subtitle = h("p", { class: "subtitle", testid: "market-name" });
-    const tiles = h("div", { class: "tiles", testid: "market-tiles" });
-    const rankings = h("section", { class: "card rankings", testid: "rankings" });
-    const trendSwitch = h("div", { class: "field" }, h("span", { text: "Trend" }));
-    replace(
-      view,
-      h(
-        "section",
-        { class: "hub", testid: "hub" },
-        h(
-          "div",
-          { class: "page-head" },
-          h("div", {}, h("h1", { text: "Leader Hub" }), subtitle),
-          h("div", { class: "controls" }, trendSwitch, field("Market", marketSelect)),
-        ),
-        tiles,
-        rankings,
-      ),
-    );
-    try {
-      if (!state.markets) state.markets = (await api("/markets")).items;
-    } catch (err) {
-      if (!viewLeft(seq, err)) replace(view, hubError(err));
-      return;
-    }
-    if (seq !== state.seq) return;
-    const markets = state.markets;
-    if (!markets.length) {
-      replace(tiles, messageBox("None of this sign-in's markets has published data.", "warn"));
-      rankings.remove();
-      return;
-    }
-    if (!markets.some((m) => m.market_id === hub.market)) hub.market = markets[0].market_id;
-    setOptions(marketSelect, markets.map((m) => [m.market_id, marketName(m)]), hub.market);
-    marketSelect.disabled = markets.length < 2;
-    const loadMarket = marketTiles(seq, tiles, subtitle, trendSwitch);
-    const loadRankings = buildRankings(seq, rankings);
-    marketSelect.addEventListener("change", () =>
-      refilter(hub, { market: Number(marketSelect.value) }, () => {
-        loadMarket();
-        loadRankings();
-      }),
-    );
-    loadMarket();
-    loadRankings();
-  }
-
-  function hubError(err) {
-    return h(
-      "section",
-      { class: "card", testid: "hub-error" },
-      h("h1", { text: "Leader Hub" }),
-      errorMessage(err),
-      h("button", { type: "button", class: "button", text: "Sign in with another role", onclick: signOut }),
-    );
-  }
-
-  // The selected market's four tiles with their week changes, each with its trend chart
-  // (the market's history; the interval switch goes in `trendSwitch`), and its name above.
-  function marketTiles(seq, tiles, subtitle, trendSwitch) {
-    let loadTrends = () => {};
-    trendSwitch.append(intervalSwitch(state.hub, () => loadTrends()));
-    return sectionLoader(
-      seq,
-      tiles,
-      () => api(`/markets/${state.hub.market}`),
-      (market) => {
-        const short = market.short_name ? ` (${market.short_name})` : "";
-        subtitle.textContent = `${marketName(market)}${short} · week change vs 7 days earlier`;
-        const drawn = MARKET_TILES.map((key) =>
-          metricTile(key, market[METRICS[key].value], market[METRICS[key].change], goalNote(key, goalIn(market, key))),
-        );
-        const path = `/markets/${market.market_id}/history`;
-        loadTrends = trendCharts(seq, drawn, MARKET_TILES, path, state.hub);
-        loadTrends();
-        return drawn;
-      },
-    );
-  }
-
-  // The rankings card: position filter, search, one tab per ranked metric of the position,
-  // and the paged table. Returns its load function; every choice lives in `state.hub`.
-  function buildRankings(seq, container) {
-    const hub = state.hub;
-    const search = h("input", {
-      type: "search",
-      id: "ranking-search",
-      placeholder: "Search by name",
-      value: hub.search,
-      autocomplete: "off",
-      testid: "ranking-search",
-      "aria-label": "Search care team by name",
-    });
-    search.value = hub.search;
-    const position = select(
-      { id: "position-filter", testid: "position-filter", "aria-label": "Position" },
-      [["APP", "APP"], ["DHMT", "DHMT"]],
-      hub.title,
-    );
-    const tabs = h("div", { class: "tabs", role: "tablist", testid: "ranking-tabs" });
-    const body = h("div", { class: "ranking-body", testid: "ranking-body" });
-    const load = pagedSection(seq, body, hub, {
-      request: () =>
-        api(`/markets/${hub.market}/providers`, {
-          job_title: hub.title,
-          metric: hub.metric,
-          search: hub.search.trim(),
-          page: hub.page,
-          per_page: RANKING_PAGE_SIZE,
-        }),
-      table: (items) => rankingTable(items, hub.metric, hub.search),
-      noun: ["care team member", "care team members"],
-      pagerTestid: "ranking-pager",
-    });
-    const reloadWithTabs = () => {
-      renderTabs();
-      load();
-    };
-    const tab = (key) =>
-      h("button", {
-        type: "button",
-        role: "tab",
-        class: "tab",
-        "aria-selected": key === hub.metric ? "true" : "false",
-        testid: `tab-${key}`,
-        text: METRICS[key].label,
-        onclick: () => refilter(hub, { metric: key }, reloadWithTabs),
-      });
-    const renderTabs = () => replace(tabs, TABS[hub.title].map(tab));
-    search.addEventListener(
-      "input",
-      debounce(() => refilter(hub, { search: search.value }, load), 250),
-    );
-    position.addEventListener("change", () => {
-      const title = position.value;
-      const metric = TABS[title].includes(hub.metric) ? hub.metric : "on_scene_time";
-      refilter(hub, { title, metric }, reloadWithTabs);
-    });
-    renderTabs();
-    replace(
-      container,
-      cardHead("Care team rankings", controls(field("Position", position, true), search)),
-      tabs,
-      body,
-    );
-    return load;
-  }
-
-  function rankingTable(items, metricKey, search) {
-    const metric = METRICS[metricKey];
-    return dataTable(
-      { testid: "ranking-table" },
-      [{ class: "num", text: "#" }, "Care team member", "Position", metric.label, "Week change", "Rank", "Goal"],
-      items.map((row) => rankingRow(row, metricKey)),
-      search ? "Nobody matches this search." : "No care team members.",
-    );
-  }
-
-  // One provider's row: a click (or Enter) opens their individual page.
-  function rankingRow(row, metricKey) {
-    const kind = METRICS[metricKey].kind;
-    const p = row.provider;
-    const open = () => {
-      window.location.hash = `#/providers/${p.provider_id}`;
-    };
-    const tone = changeTone(metricKey, row.week_change);
-    return h(
-      "tr",
-      {
-        class: "clickable",
-        tabindex: "0",
-        role: "link",
-        testid: "ranking-row",
-        "data-provider-id": p.provider_id,
-        onclick: open,
-        onkeydown: (e) => {
-          if (e.key === "Enter") open();
-        },
-      },
-      h("td", { class: "num", text: row.rank === null ? "\u2013" : String(row.rank) }),
-      h("td", {}, h("span", { class: "person" }, avatar(p), h("span", { class: "person-name", text: personName(p) }))),
-      h("td", {}, h("span", { class: "badge", text: p.job_title || NO_DATA })),
-      h("td", {
-        class: `value ${isNum(row.value) ? "" : "no-data"}`,
-        testid: "ranking-value",
-        text: formatValue(kind, row.value),
-      }),
-      h("td", {
-        class: `change ${tone} ${isNum(row.week_change) ? "" : "no-data"}`,
-        "data-tone": tone,
-        text: isNum(row.week_change) ? `${changeArrow(row.week_change)}${formatChange(kind, row.week_change)}` : NO_DATA,
-      }),
-      h("td", {
-        class: "rank",
-        testid: "ranking-rank",
-        text: row.rank === null ? NO_DATA : `rank ${row.rank} of ${row.ranked_providers}`,
-      }),
-      h("td", { testid: "ranking-goal" }, goalCell(metricKey, goalIn(row))),
-    );
-  }
-
-  // A ranking row's goal: "✓ ≤ 30 min" (met), "✗ ≤ 30 min" (not met), or the goal alone.
-  function goalCell(key, g) {
-    if (!g || !isNum(g.goal)) return h("span", { class: "muted", text: "\u2013" });
-    const note = goalNote(key, g);
-    const met = note.dataset.meets;
-    const mark = met === "met" ? "\u2713 " : met === "missed" ? "\u2717 " : "";
-    return h("span", {
-      class: `pill goal ${met}`,
-      "data-meets": met,
-      title: note.textContent,
-      text: `${mark}${note.firstChild.textContent.replace("Goal ", "")}`,
-    });
-  }
-
-  // --------------------------------------------------------------- individual
-
-  async function renderProvider(providerId) {
-    const seq = ++state.seq;
-    const header = h("section", { class: "card profile", testid: "provider-header" }, messageBox("Loading…"));
-    const visits = h("section", { class: "card", testid: "visits" });
-    const perMarket = h("section", { class: "card", testid: "market-performance" });
-    const shifts = h("section", { class: "card", testid: "shifts" });
-    replace(
-      document.getElementById("view"),
-      h(
-        "section",
-        { class: "provider", testid: "provider-page" },
-        h("a", { href: "#/hub", class: "back", testid: "back", text: "\u2190 Leader Hub" }),
-        header,
-        visits,
-        perMarket,
-        shifts,
-      ),
-    );
-    let provider;
-    let markets;
-    try {
-      [provider, markets] = await Promise.all([
-        api(`/providers/${providerId}`),
-        api(`/providers/${providerId}/markets`),
-      ]);
-    } catch (err) {
-      if (viewLeft(seq, err)) return;
-      replace(header, errorMessage(err));
-      for (const section of [visits, perMarket, shifts]) section.remove();
-      return;
-    }
-    if (seq !== state.seq) return;
-    const title = provider.provider.job_title === "DHMT" ? "DHMT" : "APP";
-    // one trend interval for the page's charts: the header's and the per-market tiles'
-    const trends = { interval: "week", loads: {} };
-    const reloadTrends = () => Object.values(trends.loads).forEach((load) => load());
-    replace(header, providerHeader(seq, provider, title, markets.items, trends));
-    header.querySelector(".profile-head").append(intervalSwitch(trends, reloadTrends));
-    KPI.buildVisits(seq, visits, `${API}/providers/${providerId}/provider-visits`);
-    buildMarketPerformance(seq, perMarket, providerId, title, markets.items, trends);
-    const shiftPaths = {
-      shifts: `${API}/providers/${providerId}/provider-shifts`,
-      breakdowns: (id) => `${API}/provider-shifts/${id}/provider-shift-breakdowns`,
-    };
-    KPI.buildShifts(seq, shifts, shiftPaths, new Map(markets.items.map((m) => [m.market_id, m])));
-  }
-
-  // Name, position and markets, then the overall metrics of the position (no week changes),
-  // each with its trend (the provider's history).
-  function providerHeader(seq, provider, title, markets, trends) {
-    const p = provider.provider;
-    const keys = HEADER_METRICS[title];
-    const tiles = keys.map((key) =>
-      metricTile(key, provider[METRICS[key].value], undefined, goalNote(key, goalIn(provider, key))),
-    );
-    trends.loads.overall = trendCharts(seq, tiles, keys, `/providers/${p.provider_id}/history`, trends);
-    trends.loads.overall();
-    return [
-      h(
-        "div",
-        { class: "profile-head" },
-        avatar(p, "large"),
-        h(
-          "div",
-          {},
-          h("h1", { testid: "provider-name", text: personName(p) }),
-          h(
-            "p",
-            { class: "subtitle" },
-            h("span", { class: "badge", testid: "provider-title", text: p.job_title || NO_DATA }),
-            ` Markets: ${markets.map((m) => m.name || m.market_id).join(", ") || NO_DATA}`,
-          ),
-        ),
-      ),
-      h("div", { class: "tiles six", testid: "provider-metrics" }, tiles),
-    ];
-  }
-
-  function buildMarketPerformance(seq, container, providerId, title, markets, trends) {
-    if (!markets.length) {
-      replace(container, h("h2", { text: "Performance per market" }), messageBox("No markets.", "warn"));
-      return;
-    }
-    // seed: default to the first market of the alphabetical list (the API sends them by name)
-    const marketSelect = select(
-      { testid: "provider-market-select", "aria-label": "Market" },
-      markets.map((m) => [m.market_id, marketName(m)]),
-      markets[0].market_id,
-    );
-    const tiles = h("div", { class: "tiles", testid: "provider-market-metrics" });
-    const load = sectionLoader(
-      seq,
-      tiles,
-      () => api(`/markets/${Number(marketSelect.value)}/providers/${providerId}`),
-      (data) => {
-        const keys = MARKET_METRICS[title];
-        const drawn = keys.map((key) => rankedTile(key, data));
-        const path = `/markets/${data.market_id}/providers/${providerId}/history`;
-        trends.loads.market = trendCharts(seq, drawn, keys, path, trends);
-        trends.loads.market();
-        return drawn;
-      },
-      (err) =>
-        messageBox(
-          err instanceof ApiError && err.status === 403
-            ? "This market is not among your sign-in's markets, so its figures are not shown."
-            : errorText(err),
-          "warn",
-        ),
-    );
-    marketSelect.addEventListener("change", load);
-    replace(container, cardHead("Performance per market", field("Market", marketSelect, true)), tiles);
-    load();
-  }
-
-  // A metric's tile in one market, with the provider's rank there instead of a week change.
-  // With `withChange`, its week change too (the personal hub's per-market tiles).
-  function rankedTile(key, data, withChange) {
-    const m = METRICS[key];
-    const rank = data[m.rank];
-    return metricTile(key, data[m.value], withChange ? data[m.change] : undefined, [
-      h("div", {
-        class: "tile-rank",
-        testid: `tile-${key}-rank`,
-        text: isNum(rank) ? `rank ${rank} of ${data[m.ranked]}` : `rank: ${NO_DATA}`,
-      }),
-      goalNote(key, goalIn(data, key)),
-    ]);
-  }
-
   // ------------------------------------------------------------------- router
   // #/ (home: the signed-in user's default view), #/me (My performance), #/hub (the
   // Leader Hub), #/providers/{id} (an individual page), #/login.
@@ -1280,14 +924,18 @@
       return;
     }
     const provider = /^#\/providers\/(\d{1,19})$/.exec(hash);
-    if (provider) renderProvider(provider[1]);
-    else if (hash === "#/hub") renderHub();
+    if (provider) KPI.renderProvider(provider[1]);
+    else if (hash === "#/hub") KPI.renderHub();
     else if (hash === "#/me") KPI.renderPersonal();
     else {
       await goHome();
       return;
     }
-    showIdentity(hash === "#/me" ? "me" : "hub");
+    const view = hash === "#/me" ? "me" : "hub";
+    const name = view === "me" ? "My Performance Hub" : "Leader Hub";
+    document.querySelector(".brand strong").textContent = name;
+    document.title = `${name} \u00B7 Clinical KPI`;
+    showIdentity(view);
   }
 
   // Home is the user's default view (SPEC §11): a clinician's own hub, the Leader Hub for
@@ -1310,13 +958,14 @@
   window.leaderHubFormat = { formatValue, formatChange, changeTone, formatDate, formatTime, trendFigure };
 
   Object.assign(KPI, {
-    API, PERSONAL_API, NO_DATA, METRICS, TABS, HEADER_METRICS, MARKET_METRICS, isNum,
+    API, PERSONAL_API, NO_DATA, METRICS, MARKET_TILES, TABS, HEADER_METRICS, MARKET_METRICS,
+    RANKING_PAGE_SIZE, isNum,
     formatValue, formatChange, changeTone, changeArrow, formatDuration, formatDate,
     formatTime, formatDayMonth, epochSeconds, clock, personName, yesNo, marketName,
     h, append, replace, debounce, avatar, messageBox, errorMessage, setOptions, select,
     field, cardHead, controls, dataTable, refilter, pager, sectionLoader, pagedSection,
-    metricTile, goalNote, rankedTile, loadChartLibrary, chartValue, TICK_SUFFIX,
-    request, api, ApiError, errorText, state, viewLeft, whoAmI,
+    metricTile, goalIn, goalNote, intervalSwitch, trendCharts, loadChartLibrary, chartValue,
+    TICK_SUFFIX, request, api, ApiError, errorText, state, viewLeft, whoAmI, signOut,
   });
 
   document.addEventListener("DOMContentLoaded", () => {

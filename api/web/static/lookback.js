@@ -14,15 +14,14 @@
     request, state, errorText,
   } = KPI;
 
-  const LOOK_BACK_DAYS = 7;
   const YOU = "#1d4ed8";
   const GROUP = "#9aa4b5";
 
-  // The 7 dates (D − 6 … D) ending at the answer's as-of date, as yyyy-mm-dd.
-  function lookBackDates(asOf) {
+  // The dates of the window (D − n + 1 … D, n = look_back_days), as yyyy-mm-dd.
+  function lookBackDates(asOf, n) {
     const end = new Date(`${asOf}T00:00:00Z`);
-    return Array.from({ length: LOOK_BACK_DAYS }, (_, i) => {
-      const day = new Date(end.getTime() - (LOOK_BACK_DAYS - 1 - i) * 86400000);
+    return Array.from({ length: n }, (_, i) => {
+      const day = new Date(end.getTime() - (n - 1 - i) * 86400000);
       return day.toISOString().slice(0, 10);
     });
   }
@@ -50,8 +49,8 @@
   // the group's average; a day without a shift has neither (a gap, never 0).
   function lookBackFigure(data, which) {
     const chart = CHARTS[which];
-    const dates = lookBackDates(data.as_of_date);
-    const byDate = new Map((data.days || []).map((d) => [d.date, d]));
+    const dates = lookBackDates(data.as_of_date, data.look_back_days);
+    const byDate = new Map(data.days.map((d) => [d.service_date, d]));
     const series = (column) => dates.map((d) => (byDate.has(d) ? byDate.get(d)[column] : null));
     const you = series(chart.you);
     const group = series(chart.group);
@@ -105,9 +104,7 @@
         return h("div", { class: "look-back-panel" }, h("h3", { text: chart.title }), box);
       });
       return [
-        (data.days || []).length
-          ? null
-          : messageBox("No shifts in the last 7 days.", "warn"),
+        data.days.length ? null : messageBox(`No shifts in the last ${data.look_back_days} days.`, "warn"),
         h("div", { class: "look-back-charts" }, boxes),
         latestShiftDay(data),
       ];
@@ -123,7 +120,7 @@
   // The shifts of the latest day with a shift (however old), each with its phases.
   function latestShiftDay(data) {
     const day = data.latest_shift_date;
-    const shifts = data.latest_shifts || [];
+    const shifts = data.latest_shifts;
     if (!day || !shifts.length) return messageBox("No shift on record yet.", "warn");
     return h(
       "div",
@@ -138,7 +135,7 @@
             ["Shift", "Out the door", "En route", "On scene", "On break", "Idle", "Visits"],
             [latestShiftRow(s)],
           ),
-          KPI.timeline(s, s.breakdowns || []),
+          KPI.timeline(s, s.breakdowns),
         ),
       ),
     );

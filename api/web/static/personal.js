@@ -11,22 +11,21 @@
   const KPI = window.KPI;
   const {
     PERSONAL_API, NO_DATA, METRICS, TABS, HEADER_METRICS, MARKET_METRICS, isNum, formatValue,
-    formatDate, personName, marketName, h, replace, avatar, messageBox, errorMessage, select,
-    field, cardHead, sectionLoader, metricTile, goalNote, rankedTile, request, state, viewLeft,
+    personName, marketName, h, replace, avatar, messageBox, errorMessage, select,
+    field, cardHead, sectionLoader, metricTile, goalNote, request, state, viewLeft,
   } = KPI;
 
   const me = (path, params) => request(`${PERSONAL_API}/me${path}`, params);
 
   // ------------------------------------------------------------- the answers
-  // One metric of GET /me: {value, week_change, goal, meets_goal, status, visits_needed}.
+  // A metric of GET /me or /me/markets/{m} (`metrics`, by value column): value,
+  // week_change, rank, ranked_providers, goal, goal_direction, meets_goal, status
+  // ("ok" | "not_enough_visits") and visits_needed.
 
   function personalMetric(data, key) {
     const column = METRICS[key].value;
-    const list = data.metrics || [];
-    const found = Array.isArray(list)
-      ? list.find((m) => m.metric === column || m.metric === key)
-      : list[column] || list[key];
-    return found || { value: null, week_change: null, status: "ok" };
+    const found = (data.metrics || []).find((m) => m.metric === column);
+    return found || { value: null, week_change: null, status: "ok", visits_needed: 0 };
   }
 
   const withheld = (m) => m && m.status === "not_enough_visits";
@@ -45,9 +44,18 @@
     });
   }
 
-  // A tile of the clinician's own metric: value, week change, what it rests on, its goal;
-  // withheld (too few visits) it says how many more visits are needed instead.
-  function personalTile(key, m, visitCount, withChange) {
+  function rankNote(key, m) {
+    return h("div", {
+      class: "tile-rank",
+      testid: `tile-${key}-rank`,
+      text: isNum(m.rank) ? `rank ${m.rank} of ${m.ranked_providers}` : `rank: ${NO_DATA}`,
+    });
+  }
+
+  // A tile of the clinician's own metric: value, week change, (its rank in a market,)
+  // what it rests on and its goal; withheld (too few visits) it says how many more
+  // visits are needed instead, under the goal it is measured against.
+  function personalTile(key, m, visitCount, ranked) {
     const goal = goalNote(key, m);
     if (withheld(m)) {
       const tile = metricTile(key, null, undefined, [
@@ -62,8 +70,11 @@
       tile.dataset.status = "not_enough_visits";
       return tile;
     }
-    const change = withChange ? m.week_change : undefined;
-    return metricTile(key, m.value, change, [basisNote(key, m.visit_count ?? visitCount), goal]);
+    return metricTile(key, m.value, m.week_change, [
+      ranked ? rankNote(key, m) : null,
+      basisNote(key, visitCount),
+      goal,
+    ]);
   }
 
   // ---------------------------------------------------------------- the page
@@ -82,20 +93,22 @@
       document.getElementById("view"),
       h("section", { class: "personal", testid: "personal-hub" }, head, Object.values(sections)),
     );
+    const fail = (message) => {
+      replace(head, message);
+      for (const section of Object.values(sections)) section.remove();
+    };
     let data;
     let markets;
     try {
-      [data, markets] = await Promise.all([KPI.whoAmI(), me("/markets")]);
+      data = await KPI.whoAmI();
+      if (data && data.provider) markets = await me("/markets");
     } catch (err) {
-      if (viewLeft(seq, err)) return;
-      replace(head, errorMessage(err));
-      for (const section of Object.values(sections)) section.remove();
+      if (!viewLeft(seq, err)) fail(errorMessage(err));
       return;
     }
     if (seq !== state.seq) return;
     if (!data || !data.provider) {
-      replace(head, messageBox("This sign-in is not a clinician's: there is no personal hub to show.", "warn"));
-      for (const section of Object.values(sections)) section.remove();
+      fail(messageBox("This sign-in is not a clinician's: there is no personal hub to show.", "warn"));
       return;
     }
     const title = data.provider.job_title === "DHMT" ? "DHMT" : "APP";
@@ -118,8 +131,9 @@
     const p = data.provider;
     const keys = HEADER_METRICS[title];
     const count = data.visit_count;
-    const short = keys.some((key) => withheld(personalMetric(data, key)));
-    const needed = keys.map((key) => personalMetric(data, key).visits_needed).find(isNum);
+    const held = keys.map((key) => personalMetric(data, key)).filter(withheld);
+    const short = held.length > 0;
+    const needed = short ? held[0].visits_needed : 0;
     return [
       h(
         "div",
@@ -147,7 +161,7 @@
       h(
         "div",
         { class: "tiles six", testid: "me-tiles" },
-        keys.map((key) => personalTile(key, personalMetric(data, key), count, true)),
+        keys.map((key) => personalTile(key, personalMetric(data, key), count, false)),
       ),
     ];
   }
@@ -205,32 +219,35 @@
 
   function peerRanking(data, key) {
     const kind = METRICS[key].kind;
-    const own = data.own || {};
-    const marquee = data.marquee || [];
-    const ranked = own.ranked_count ?? data.ranked_count;
+    const own = data.me;
     const position = withheld(own)
       ? visitsNeededText(own.visits_needed)
       : isNum(own.rank)
-        ? `You: rank ${own.rank} of ${ranked} \u00B7 ${formatValue(kind, own.value)}`
+        ? `You: rank ${own.rank} of ${data.ranked_providers} \u00B7 ${formatValue(kind, own.value)}`
         : `You: not ranked (${formatValue(kind, own.value)})`;
     return [
       h(
         "ol",
         { class: "marquee", testid: "marquee" },
-        marquee.map((peer) =>
+        data.marquee.map((peer) =>
           h(
             "li",
-            { class: "marquee-entry", testid: "marquee-entry" },
+            { class: `marquee-entry ${peer.is_me ? "me" : ""}`, testid: "marquee-entry" },
             h("span", { class: "marquee-rank", text: `#${peer.rank}` }),
             avatar(peer),
-            h("span", { class: "person-name", testid: "marquee-name", text: personName(peer) }),
+            h("span", {
+              class: "person-name",
+              testid: "marquee-name",
+              text: peer.is_me ? `${personName(peer)} (you)` : personName(peer),
+            }),
             h("span", { class: "marquee-value", testid: "marquee-value", text: formatValue(kind, peer.value) }),
           ),
         ),
       ),
-      marquee.length ? null : messageBox("Nobody with enough visits is ranked here yet.", "warn"),
+      data.marquee.length ? null : messageBox("Nobody with enough visits is ranked here yet.", "warn"),
       h("p", { class: `own-position ${withheld(own) ? "warn" : ""}`, testid: "own-position", text: position }),
-      Array.isArray(data.values) ? KPI.spreadChart(data.values, own, key) : null,
+      goalNote(key, own),
+      Array.isArray(data.distribution) ? KPI.spreadChart(data.distribution, own, key) : null,
     ];
   }
 
@@ -246,37 +263,34 @@
       markets.map((m) => [m.market_id, marketName(m)]),
       markets[0].market_id,
     );
-    const tiles = h("div", { class: "tiles", testid: "me-market-metrics" });
+    const tiles = h("div", { testid: "me-market-metrics" });
     const load = sectionLoader(
       seq,
       tiles,
       () => me(`/markets/${Number(marketSelect.value)}`),
-      (data) =>
-        MARKET_METRICS[title].map((key) => {
-          const m = personalMarketMetric(data, key);
-          return withheld(m) ? personalTile(key, m, data.visit_count) : rankedTile(key, data, true);
-        }),
+      (data) => [
+        h("p", { class: "basis", testid: "me-market-basis", text: marketBasis(data) }),
+        h(
+          "div",
+          { class: "tiles" },
+          MARKET_METRICS[title].map((key) =>
+            personalTile(key, personalMetric(data, key), data.visit_count, true),
+          ),
+        ),
+      ],
     );
     marketSelect.addEventListener("change", load);
     replace(container, cardHead("Performance per market", field("Market", marketSelect, true)), tiles);
     load();
   }
 
-  // The per-market row is flat (as market_provider_metrics); withheld rows say so by
-  // `status` and `visits_needed` (on-task % is never withheld).
-  function personalMarketMetric(data, key) {
-    const column = METRICS[key].value;
-    const status = key === "on_task_percent" ? "ok" : data.status;
-    return {
-      value: data[column],
-      status,
-      visits_needed: data.visits_needed,
-      goal: data[`${column}_goal`],
-      meets_goal: data[`${column}_meets_goal`],
-    };
+  function marketBasis(data) {
+    const needed = Math.max(0, (data.personal_min_visits || 0) - data.visit_count);
+    return needed > 0
+      ? `${data.visit_count} visits in ${marketName(data)}: ${visitsNeededText(needed).toLowerCase()} here.`
+      : `Based on ${data.visit_count} visits in ${marketName(data)}; ranks among your job title there.`;
   }
 
   KPI.renderPersonal = renderPersonal;
-  KPI.personalTile = personalTile;
   KPI.visitsNeededText = visitsNeededText;
 })();

@@ -19,6 +19,7 @@ from api.tokens import mint_dev_token
 
 pytestmark = requires_chromium
 
+
 def market_metrics(conn, market_id: int) -> dict:
     return one(
         conn,
