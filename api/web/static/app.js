@@ -514,6 +514,40 @@
     };
   }
 
+  // What every chart of the page shares: its height, margins, a transparent background,
+  // small muted text and no legend.
+  function chartLayout(height, margin) {
+    return {
+      height,
+      margin,
+      showlegend: false,
+      paper_bgcolor: "rgba(0,0,0,0)",
+      plot_bgcolor: "rgba(0,0,0,0)",
+      font: { size: 10, color: "#5b6579" },
+    };
+  }
+
+  // A person's head: avatar, name (`nameTestid`), position badge, markets and `extra`.
+  function profileHead(p, markets, nameTestid, titleTestid, ...extra) {
+    return h(
+      "div",
+      { class: "profile-head" },
+      avatar(p, "large"),
+      h(
+        "div",
+        {},
+        h("h1", { testid: nameTestid, text: personName(p) }),
+        h(
+          "p",
+          { class: "subtitle" },
+          h("span", { class: "badge", testid: titleTestid, text: p.job_title || NO_DATA }),
+          ` Markets: ${markets.map(marketName).join(", ") || NO_DATA}`,
+        ),
+        extra,
+      ),
+    );
+  }
+
   // The plotly figure of `key` in a history answer, with the goal line of `goals` (else of
   // the answer's own `goals`).
   function trendFigure(history, key, goals) {
@@ -534,12 +568,7 @@
       marker: { size: 5 },
     };
     const layout = {
-      height: 120,
-      margin: { l: 44, r: 8, t: 6, b: 24 },
-      showlegend: false,
-      paper_bgcolor: "rgba(0,0,0,0)",
-      plot_bgcolor: "rgba(0,0,0,0)",
-      font: { size: 10, color: "#5b6579" },
+      ...chartLayout(120, { l: 44, r: 8, t: 6, b: 24 }),
       xaxis: { type: "date", tickformat: "%m/%d", fixedrange: true, showgrid: false },
       yaxis: { fixedrange: true, zeroline: false, ticksuffix: TICK_SUFFIX[metric.kind], nticks: 4 },
       shapes: goal === null ? [] : [goalLine(chartValue(metric.kind, goal))],
@@ -965,6 +994,7 @@
     h, append, replace, debounce, avatar, messageBox, errorMessage, setOptions, select,
     field, cardHead, controls, dataTable, refilter, pager, sectionLoader, pagedSection,
     metricTile, goalIn, goalNote, intervalSwitch, trendCharts, loadChartLibrary, chartValue,
+    chartLayout, profileHead,
     TICK_SUFFIX, request, api, ApiError, errorText, state, viewLeft, whoAmI, signOut,
   });
 

@@ -298,22 +298,7 @@
     trends.loads.overall = trendCharts(seq, tiles, keys, path, trends, provider.goals);
     trends.loads.overall();
     return [
-      h(
-        "div",
-        { class: "profile-head" },
-        avatar(p, "large"),
-        h(
-          "div",
-          {},
-          h("h1", { testid: "provider-name", text: personName(p) }),
-          h(
-            "p",
-            { class: "subtitle" },
-            h("span", { class: "badge", testid: "provider-title", text: p.job_title || NO_DATA }),
-            ` Markets: ${markets.map((m) => m.name || m.market_id).join(", ") || NO_DATA}`,
-          ),
-        ),
-      ),
+      KPI.profileHead(p, markets, "provider-name", "provider-title"),
       h("div", { class: "tiles six", testid: "provider-metrics" }, tiles),
     ];
   }

@@ -10,7 +10,7 @@
   const KPI = window.KPI;
   const {
     PERSONAL_API, NO_DATA, METRICS, isNum, formatValue, formatDate, formatDuration, h, replace,
-    messageBox, cardHead, dataTable, sectionLoader, loadChartLibrary, chartValue, TICK_SUFFIX,
+    messageBox, cardHead, dataTable, sectionLoader, loadChartLibrary, chartValue, TICK_SUFFIX, chartLayout,
     request, state, errorText,
   } = KPI;
 
@@ -75,13 +75,9 @@
         }),
       ],
       layout: {
-        height: 190,
-        margin: { l: 44, r: 8, t: 8, b: 28 },
+        ...chartLayout(190, { l: 44, r: 8, t: 8, b: 28 }),
         showlegend: true,
         legend: { orientation: "h", y: -0.25 },
-        paper_bgcolor: "rgba(0,0,0,0)",
-        plot_bgcolor: "rgba(0,0,0,0)",
-        font: { size: 10, color: "#5b6579" },
         xaxis: { type: "date", tickformat: "%m/%d", fixedrange: true, showgrid: false },
         yaxis: { fixedrange: true, rangemode: "tozero", ticksuffix: chart.suffix, nticks: 4 },
       },
@@ -176,12 +172,7 @@
     return {
       data,
       layout: {
-        height: 70,
-        margin: { l: 12, r: 12, t: 4, b: 24 },
-        showlegend: false,
-        paper_bgcolor: "rgba(0,0,0,0)",
-        plot_bgcolor: "rgba(0,0,0,0)",
-        font: { size: 10, color: "#5b6579" },
+        ...chartLayout(70, { l: 12, r: 12, t: 4, b: 24 }),
         xaxis: { fixedrange: true, zeroline: false, ticksuffix: TICK_SUFFIX[metric.kind] },
         yaxis: { visible: false, fixedrange: true },
       },

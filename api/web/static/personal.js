@@ -135,28 +135,18 @@
     const short = held.length > 0;
     const needed = short ? held[0].visits_needed : 0;
     return [
-      h(
-        "div",
-        { class: "profile-head" },
-        avatar(p, "large"),
-        h(
-          "div",
-          {},
-          h("h1", { testid: "me-name", text: personName(p) }),
-          h(
-            "p",
-            { class: "subtitle" },
-            h("span", { class: "badge", testid: "me-title", text: p.job_title || NO_DATA }),
-            ` Markets: ${markets.map(marketName).join(", ") || NO_DATA}`,
-          ),
-          h("p", {
-            class: `basis ${short ? "warn" : ""}`,
-            testid: "me-basis",
-            text: short
-              ? `${visitsNeededText(needed)} before your visit metrics are shown (${count ?? 0} so far).`
-              : `Your figures are based on ${count} visits; week change vs 7 days earlier.`,
-          }),
-        ),
+      KPI.profileHead(
+        p,
+        markets,
+        "me-name",
+        "me-title",
+        h("p", {
+          class: `basis ${short ? "warn" : ""}`,
+          testid: "me-basis",
+          text: short
+            ? `${visitsNeededText(needed)} before your visit metrics are shown (${count ?? 0} so far).`
+            : `Your figures are based on ${count} visits; week change vs 7 days earlier.`,
+        }),
       ),
       h(
         "div",

@@ -10,6 +10,16 @@ from typing import Any
 
 Page = Any  # playwright's Page (imported lazily by the test modules)
 
+# An APP's header tiles (app.js HEADER_METRICS): tile key -> (value column, kind)
+APP_HEADER = {
+    "on_scene_time": ("on_scene_time_median_seconds", "duration"),
+    "chart_closure_rate": ("chart_closure_rate", "rate"),
+    "net_promoter_score": ("net_promoter_score_average", "score"),
+    "on_task_percent": ("on_task_percent", "percent"),
+    "escalation_rate": ("escalation_rate", "rate"),
+    "abx_prescribing_rate": ("abx_prescribing_rate", "rate"),
+}
+
 MINUS = "\u2212"
 
 # ------------------------------------------------------------ expected formatting

@@ -14,23 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from page_expect import formatted, one, rows, shot, us_date
+from page_expect import APP_HEADER, formatted, one, rows, shot, us_date
 from playwright.sync_api import Page, expect
 from web_support import requires_chromium
 
 pytestmark = requires_chromium
 
-# tile key -> (value column, kind); the header of an APP, as app.js HEADER_METRICS
-APP_TILES = {
-    "on_scene_time": ("on_scene_time_median_seconds", "duration"),
-    "chart_closure_rate": ("chart_closure_rate", "rate"),
-    "net_promoter_score": ("net_promoter_score_average", "score"),
-    "on_task_percent": ("on_task_percent", "percent"),
-    "escalation_rate": ("escalation_rate", "rate"),
-    "abx_prescribing_rate": ("abx_prescribing_rate", "rate"),
-}
 DHMT_TILES = {
-    **{k: v for k, v in APP_TILES.items() if k != "chart_closure_rate"},
+    **{k: v for k, v in APP_HEADER.items() if k != "chart_closure_rate"},
     "survey_capture_rate": ("survey_capture_rate", "rate"),
 }
 RANK = {
@@ -98,7 +89,7 @@ def expect_tiles(page: Page, app_db: Any, me: dict, withheld_by: int) -> None:
     """The overall tiles: values, week changes, goals (all-markets scope), or withheld."""
     tiles = page.get_by_test_id("me-tiles")
     scope = goals(app_db, "ALL", 0)
-    expected = DHMT_TILES if me["job_title"] == "DHMT" else APP_TILES
+    expected = DHMT_TILES if me["job_title"] == "DHMT" else APP_HEADER
     expect(tiles.locator(".tile")).to_have_count(len(expected))
     for key, (column, kind) in expected.items():
         held = withheld_by > 0 and key != "on_task_percent"
@@ -209,7 +200,7 @@ def expect_look_back(page: Page, app_db: Any, provider_id: int) -> None:
     expect(page.get_by_test_id("latest-shift-row")).to_have_count(len(latest))
     if latest:
         expect(page.get_by_test_id("latest-shift-date")).to_have_text(
-            f"Your latest shift day: {us_date(latest[0]['start_time'].date())}"
+            f"Your latest shift day: {us_date(max(r['service_date'] for r in latest))}"
         )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from page_expect import APP_HEADER
 from playwright.sync_api import Locator, Page, expect
 from web_support import requires_chromium
 
@@ -27,14 +28,6 @@ MARKET_TILES = {
     "survey_capture_rate": ("survey_capture_rate", "rate"),
     "chart_closure_rate": ("chart_closure_rate", "rate"),
     "net_promoter_score": ("net_promoter_score_average", "score"),
-}
-APP_HEADER = {
-    "on_scene_time": ("on_scene_time_median_seconds", "duration"),
-    "chart_closure_rate": ("chart_closure_rate", "rate"),
-    "net_promoter_score": ("net_promoter_score_average", "score"),
-    "on_task_percent": ("on_task_percent", "percent"),
-    "escalation_rate": ("escalation_rate", "rate"),
-    "abx_prescribing_rate": ("abx_prescribing_rate", "rate"),
 }
 APP_MARKET = {
     key: APP_HEADER[key]

@@ -145,3 +145,24 @@ def test_dev_login_clinicians_are_real_providers_of_the_build(dev_client, app_db
     manager = dev_client.post("/dev/login", json={"role": "market-manager"}).json()["token"]
     body = dev_client.get(ME, headers={"Authorization": f"Bearer {manager}"}).json()
     assert body["provider"] is None and body["default_view"] == "leader_hub"
+
+
+def test_demo_prints_a_clinician_token_and_its_curl_line(
+    settings: Settings, published: str, prod_client, capsys
+) -> None:
+    """`kpi demo`'s access lines: the clinician's token reads their own hub."""
+    from kpi.demo_access import demo_clinician, print_demo_access
+
+    print_demo_access(settings, published, 8000)
+    out = capsys.readouterr().out
+    token = re.search(r"export CLINICIAN_TOKEN=(\S+)", out)
+    assert token, out
+    assert (
+        'curl -s -H "Authorization: Bearer $CLINICIAN_TOKEN" '
+        "http://127.0.0.1:8000/v1/performance-hub/me" in out
+    )
+    clinician = demo_clinician(published)
+    assert clinician is not None
+    me = prod_client.get(ME, headers={"Authorization": f"Bearer {token.group(1)}"})
+    assert me.status_code == 200
+    assert me.json()["provider"]["provider_id"] == clinician["provider_id"]
