@@ -71,6 +71,24 @@ insert into leader_hub.markets_active_providers (market_id, provider_id) values
     (4, 113),
     (5, 106);
 
+-- Goals as of D (SPEC §13, the goals mart): the all-markets, job-title-free goals of the
+-- seed, and market 1's stricter on-scene goal for APPs (a ranking's and a market-provider
+-- row's scope). Survey capture has no goal here: its goal and meets_goal are null.
+create table leader_hub.goals (
+    metric varchar(64), job_title varchar(8), market_id bigint, direction varchar(16),
+    goal numeric(18, 4), valid_from date, as_of_date date,
+    primary key (metric, job_title, market_id)
+);
+insert into leader_hub.goals
+select metric, job_title, market_id, direction, goal, '2020-01-01', '2026-11-20'
+from (values ('on_scene_time_median_seconds', 'at_most', 1800),
+             ('chart_closure_rate', 'at_least', 0.99),
+             ('net_promoter_score_average', 'at_least', 95)) as seed (metric, direction, goal)
+cross join (values ('ALL'), ('APP'), ('DHMT')) as titles (job_title)
+cross join (values (0), (1), (2), (3), (4), (5)) as scopes (market_id);
+update leader_hub.goals set goal = 2000, valid_from = '2026-01-01'
+where metric = 'on_scene_time_median_seconds' and job_title = 'APP' and market_id = 1;
+
 create table leader_hub.market_metrics (
     market_id bigint primary key,
     as_of_date date,
