@@ -196,6 +196,25 @@ insert into leader_hub.market_provider_metrics values
     (5, 106, '2026-11-20', 'APP', 5, 1200, null, 1, 1, 1.0000, null, 1, 1,
         null, null, null, 0, null, null, null, 0, 50.00, null, 1, 1);
 
+-- My Performance Hub (SPEC §11). The published minimum is 15 visits here: in market 1 the
+-- APP marquee is Jones (70 visits, rank 1), Brown (80, rank 2), Smith (60, rank 2) and
+-- Smithers (10 visits) is left out; in market 2 only Smith (20) qualifies, Payne (12) is
+-- withheld, and with 2 ranked there is no anonymous distribution.
+create table leader_hub.personal_settings (
+    as_of_date date primary key, personal_min_visits integer, look_back_days integer
+);
+insert into leader_hub.personal_settings values ('2026-11-20', 15, 7);
+
+create table leader_hub.provider_look_back_days (
+    provider_id bigint, service_date date, market_group_id bigint, market_group_name text,
+    patients_seen bigint, on_shift_seconds bigint, group_clinicians bigint,
+    group_average_patients_seen numeric(38, 2), group_average_on_shift_seconds numeric(38, 2),
+    as_of_date date, primary key (provider_id, service_date)
+);
+insert into leader_hub.provider_look_back_days values
+    (101, '2026-11-19', 10, 'Colorado', 5, 36000, 3, 4.33, 30000.50, '2026-11-20'),
+    (101, '2026-11-17', 10, 'Colorado', 2, 18000, 1, 2.00, 18000.00, '2026-11-20');
+
 create table leader_hub.provider_visits (
     care_request_id bigint,
     provider_id bigint,
@@ -265,6 +284,15 @@ insert into leader_hub.provider_shifts values
         300, 1000, 2000, 0, 25800, true),
     (9007, 105, 1, '2026-11-17', '2026-11-17 08:00', '2026-11-17 16:00', 1,
         300, 1000, 2000, 0, 25800, true);
+
+-- The look back's latest day of each clinician: the shifts of their latest shift date.
+create table leader_hub.provider_latest_shifts (like leader_hub.provider_shifts including all);
+insert into leader_hub.provider_latest_shifts
+select shifts.* from leader_hub.provider_shifts as shifts
+where shifts.service_date = (
+    select max(latest.service_date) from leader_hub.provider_shifts as latest
+    where latest.provider_id = shifts.provider_id
+);
 
 create table leader_hub.provider_shift_breakdowns (
     shift_team_id bigint,

@@ -314,13 +314,14 @@ def test_pasted_token_and_a_role_without_leader_hub_access(
     shot(page, artifacts, "08-no-leader-role")
 
     # a rejected token sends the user back to sign in
+    # (reloaded where it is, #/hub: a fresh page asks the server with that token)
     page.evaluate("sessionStorage.setItem('kpi.leaderHub.token', 'a.b.c')")
-    page.goto("/#/")
+    assert page.url.endswith("#/hub")
     page.reload()
     expect(page.get_by_test_id("login")).to_contain_text("no longer valid")
 
 
-def test_null_metrics_show_no_data_never_zero(page: Page, artifacts: Path) -> None:
+def test_null_metrics_show_no_data_never_zero(page: Page, app_db, artifacts: Path) -> None:
     """Rows the real build has no NULLs for: the responses are nulled in flight."""
 
     def null_market(route: Route) -> None:
@@ -329,6 +330,8 @@ def test_null_metrics_show_no_data_never_zero(page: Page, artifacts: Path) -> No
         for key in list(body):
             if key.endswith(("_seconds", "_rate", "_change", "_average")):
                 body[key] = None
+        for goal in body["goals"].values():
+            goal["meets_goal"] = None  # as the API answers for a NULL value
         route.fulfill(response=response, body=json.dumps(body))
 
     def null_ranking(route: Route) -> None:
@@ -348,7 +351,19 @@ def test_null_metrics_show_no_data_never_zero(page: Page, artifacts: Path) -> No
     expect(last.get_by_test_id("ranking-value")).to_have_text("No data")
     expect(last.get_by_test_id("ranking-rank")).to_have_text("No data")
     expect(last.locator("td").first).to_have_text("\u2013")
-    assert "0 min" not in page.get_by_test_id("market-tiles").inner_text()
+    values = page.get_by_test_id("market-tiles").locator(".tile-value").all_inner_texts()
+    assert values == ["No data"] * 4
+    # the goal is still shown, neither met nor missed
+    goal = page.get_by_test_id("tile-on_scene_time-goal")
+    shown = int(page.get_by_test_id("market-select").input_value())
+    on_scene = one(
+        app_db,
+        """select goal from leader_hub.goals where job_title = 'ALL' and market_id = %(m)s
+        and metric = 'on_scene_time_median_seconds'""",
+        {"m": shown},
+    )["goal"]
+    expect(goal).to_have_text(f"Goal \u2264 {duration(on_scene)}")
+    expect(goal).to_have_attribute("data-meets", "none")
     shot(page, artifacts, "09-no-data")
 
 
