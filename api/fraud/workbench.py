@@ -110,32 +110,31 @@ async def list_resolved_authorizations(
     )
 
 
-@get(
-    "/phone-numbers/resolved",
-    operation_id="listResolvedPhoneNumbers",
-    summary="Phone numbers no longer reported",
-    description=_RESOLVED_DOC,
-    **_docs,
-)
-async def list_resolved_phone_numbers(
-    request: Request[Any, Any, Any], page: PageNumber = 1, per_page: PerPage = 25
-) -> ResolvedPage:
-    """By their previous rank."""
-    return await _resolved(request, "phone-numbers", page, per_page)
+def _resolved_route(report: Report, operation_id: str, summary: str) -> Any:
+    """``GET /{report}/resolved`` of a report without filters of its own."""
+
+    @get(
+        f"/{report}/resolved",
+        operation_id=operation_id,
+        summary=summary,
+        description=_RESOLVED_DOC,
+        **_docs,
+    )
+    async def handler(
+        request: Request[Any, Any, Any], page: PageNumber = 1, per_page: PerPage = 25
+    ) -> ResolvedPage:
+        """By their previous rank."""
+        return await _resolved(request, report, page, per_page)
+
+    return handler
 
 
-@get(
-    "/doctors/resolved",
-    operation_id="listResolvedDoctors",
-    summary="Doctors no longer reported",
-    description=_RESOLVED_DOC,
-    **_docs,
+list_resolved_phone_numbers = _resolved_route(
+    "phone-numbers", "listResolvedPhoneNumbers", "Phone numbers no longer reported"
 )
-async def list_resolved_doctors(
-    request: Request[Any, Any, Any], page: PageNumber = 1, per_page: PerPage = 25
-) -> ResolvedPage:
-    """By their previous rank."""
-    return await _resolved(request, "doctors", page, per_page)
+list_resolved_doctors = _resolved_route(
+    "doctors", "listResolvedDoctors", "Doctors no longer reported"
+)
 
 
 @get(

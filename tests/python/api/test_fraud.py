@@ -10,13 +10,8 @@ FRAUD = "/v1/fraud-reports"
 
 
 @pytest.fixture
-def fetch(client, analyst_headers):
-    def run(path: str, **params: Any) -> dict[str, Any]:
-        response = client.get(f"{FRAUD}{path}", params=params or None, headers=analyst_headers)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    return run
+def fetch(fraud_get):
+    return fraud_get
 
 
 def test_doctor_authorization_report_returns_its_flagged_rows(fetch):
