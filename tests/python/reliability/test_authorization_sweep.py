@@ -136,11 +136,16 @@ def _sweep(client: TestClient[Litestar], dataset: Dataset, market: int, token: s
     for shift in sorted(invisible_shifts):
         expect(404, f"{HUB}/provider-shifts/{shift}/provider-shift-breakdowns", missing_shift)
 
-    # Fraud reports need the fraud role.
+    # Fraud reports and the workbench's reads need the fraud role.
     for report in (
         "/authorizations?type=DOCTOR&settlement_type=CITY",
         "/phone-numbers",
         "/doctors",
+        "/authorizations/resolved",
+        "/phone-numbers/resolved",
+        "/doctors/resolved",
+        # refused before any lookup: the same 403 whether the number is reported or not
+        "/phone-numbers/380501112233/doctors",
     ):
         expect(403, f"{FRAUD}{report}")
 

@@ -25,10 +25,12 @@ so "schema-violating request accepted" can only mean the API accepted a violatio
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import psycopg
 import pytest
 import schemathesis
 from hypothesis import given, note
@@ -42,6 +44,7 @@ from schemathesis.checks import load_all_checks
 from schemathesis.python import asgi
 
 from api.app import create_app
+from api.fraud.workbench import PHONE_NUMBER_PATTERN
 from api.params import BIGINT_MAX
 from api.tokens import mint_dev_token
 from kpi.embedded import Connections
@@ -85,11 +88,31 @@ OPERATIONS = (
     f"{FRAUD}/phone-numbers",
     f"{FRAUD}/doctors",
     *PERSONAL_OPERATIONS,
+    f"{FRAUD}/authorizations/resolved",
+    f"{FRAUD}/phone-numbers/resolved",
+    f"{FRAUD}/doctors/resolved",
+    f"{FRAUD}/phone-numbers/{{phone_number}}/doctors",
 )
 
 
 def _valid_id(value: object) -> bool:
     return type(value) is int and 1 <= value <= BIGINT_MAX
+
+
+def _valid_path_value(name: str, value: object) -> bool:
+    if name == "phone_number":
+        return isinstance(value, str) and re.fullmatch(PHONE_NUMBER_PATTERN, value) is not None
+    return _valid_id(value)
+
+
+def reported_phone_numbers(app_dsn: str) -> list[str]:
+    """Phone numbers of the published report that have linked doctors."""
+    with psycopg.connect(app_dsn) as conn:
+        rows = conn.execute(
+            "select distinct phone_number from fraud.phone_number_doctors"
+            " order by phone_number limit 200"
+        ).fetchall()
+    return [number for (number,) in rows]
 
 
 def harness_headers(case: Any, token: str) -> dict[str, str]:
@@ -127,6 +150,7 @@ def api_schema(settings: Settings, connections: Connections, dataset: Dataset) -
         "market_id": list(dataset.markets),
         "provider_id": list(dataset.providers),
         "shift_team_id": sorted(dataset.shift_providers)[:500],
+        "phone_number": reported_phone_numbers(connections.app_dsn),
     }
 
     @schema.hook
@@ -135,7 +159,7 @@ def api_schema(settings: Settings, connections: Connections, dataset: Dataset) -
         if not path_parameters:
             return st.just(path_parameters)
         real = {name: ids for name, ids in existing.items() if name in path_parameters}
-        if not real or not all(_valid_id(path_parameters[name]) for name in real):
+        if not real or not all(_valid_path_value(n, path_parameters[n]) for n in real):
             return st.just(path_parameters)  # a negative case for the id: keep it
         swapped = st.fixed_dictionaries({name: st.sampled_from(ids) for name, ids in real.items()})
         return st.one_of(st.just(path_parameters), swapped.map(lambda s: {**path_parameters, **s}))
