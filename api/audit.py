@@ -29,7 +29,7 @@ import psycopg
 
 logger = logging.getLogger("kpi.api.audit")
 
-PHI_OPERATIONS = frozenset({"listProviderVisits"})
+PHI_OPERATIONS = frozenset({"listProviderVisits", "listMarketChanges", "listMarketProviderChanges"})
 FLUSH_SECONDS = 1.0
 BATCH_ROWS = 500
 SHUTDOWN_ATTEMPTS = 5

@@ -660,6 +660,12 @@
 
   const api = (path, params) => request(`${API}${path}`, params);
 
+  // "why it moved" and the noise marks (why.js, SPEC §12) draw with this page's helpers
+  window.kpiWhy.init({
+    h, api, openModal, replace, dataTable, messageBox, errorMessage,
+    formatValue, formatChange, formatDate, formatTime, yesNo, METRICS, NO_DATA,
+  });
+
   function errorText(err) {
     if (err instanceof ApiError) {
       if (err.status === 403) return `Not allowed with this sign-in: ${err.message}.`;
@@ -908,9 +914,11 @@
       (market) => {
         const short = market.short_name ? ` (${market.short_name})` : "";
         subtitle.textContent = `${marketName(market)}${short} · week change vs 7 days earlier`;
-        const drawn = MARKET_TILES.map((key) =>
-          metricTile(key, market[METRICS[key].value], market[METRICS[key].change]),
-        );
+        const drawn = MARKET_TILES.map((key) => {
+          const tile = metricTile(key, market[METRICS[key].value], market[METRICS[key].change]);
+          window.kpiWhy.decorateTile(tile, key, market, `/markets/${market.market_id}`);
+          return tile;
+        });
         const path = `/markets/${market.market_id}/history`;
         loadTrends = trendCharts(seq, drawn, MARKET_TILES, path, state.hub);
         loadTrends();
@@ -1005,6 +1013,18 @@
       window.location.hash = `#/providers/${p.provider_id}`;
     };
     const tone = changeTone(metricKey, row.week_change);
+    const valueCell = h("td", {
+      class: `value ${isNum(row.value) ? "" : "no-data"}`,
+      testid: "ranking-value",
+      text: formatValue(kind, row.value),
+    });
+    const changeCell = h("td", {
+      class: `change ${tone} ${isNum(row.week_change) ? "" : "no-data"}`,
+      testid: "ranking-change",
+      "data-tone": tone,
+      text: isNum(row.week_change) ? `${changeArrow(row.week_change)}${formatChange(kind, row.week_change)}` : NO_DATA,
+    });
+    window.kpiWhy.decorateRankingChange(valueCell, changeCell, metricKey, row, state.hub.market);
     return h(
       "tr",
       {
@@ -1021,16 +1041,8 @@
       h("td", { class: "num", text: row.rank === null ? "\u2013" : String(row.rank) }),
       h("td", {}, h("span", { class: "person" }, avatar(p), h("span", { class: "person-name", text: personName(p) }))),
       h("td", {}, h("span", { class: "badge", text: p.job_title || NO_DATA })),
-      h("td", {
-        class: `value ${isNum(row.value) ? "" : "no-data"}`,
-        testid: "ranking-value",
-        text: formatValue(kind, row.value),
-      }),
-      h("td", {
-        class: `change ${tone} ${isNum(row.week_change) ? "" : "no-data"}`,
-        "data-tone": tone,
-        text: isNum(row.week_change) ? `${changeArrow(row.week_change)}${formatChange(kind, row.week_change)}` : NO_DATA,
-      }),
+      valueCell,
+      changeCell,
       h("td", {
         class: "rank",
         testid: "ranking-rank",

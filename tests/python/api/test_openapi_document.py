@@ -38,6 +38,8 @@ OPERATION_IDS = {
     f"{HUB}/markets/{{market_id}}/history": "getMarketHistory",
     f"{HUB}/providers/{{provider_id}}/history": "getProviderHistory",
     f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}/history": "getMarketProviderHistory",
+    f"{HUB}/markets/{{market_id}}/changes": "listMarketChanges",
+    f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}/changes": "listMarketProviderChanges",
     f"{FRAUD}/authorizations": "listAuthorizations",
     f"{FRAUD}/phone-numbers": "listPhoneNumbers",
     f"{FRAUD}/doctors": "listDoctors",

@@ -166,7 +166,7 @@ def test_openapi_documents_every_route_response_and_error(client, app):
         for route in app.routes
         if route.path.startswith(("/v1", "/health", "/ready"))
     }
-    assert len(routes) == 17  # 14 + the three metric histories
+    assert len(routes) == 19  # 14 + the three metric histories + the two drill-downs
     assert routes <= set(paths)
     error_ref = "#/components/schemas/ErrorBody"
     for path in routes:
