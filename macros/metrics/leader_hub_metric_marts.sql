@@ -6,12 +6,7 @@
 -#}
 
 {% macro leader_hub_market_metrics() -%}
-{%- set interval_metrics = [
-    'on_scene_time_median_seconds',
-    'chart_closure_rate',
-    'survey_capture_rate',
-    'net_promoter_score_average',
-] %}
+{%- set interval_metrics = interval_metrics_of('leader') %}
 
 with
 
@@ -71,14 +66,7 @@ select * from final
 {%- endmacro %}
 
 {% macro leader_hub_provider_metrics() -%}
-{%- set interval_metrics = [
-    'on_scene_time_median_seconds',
-    'chart_closure_rate',
-    'survey_capture_rate',
-    'net_promoter_score_average',
-    'escalation_rate',
-    'abx_prescribing_rate',
-] %}
+{%- set interval_metrics = interval_metrics_of('provider') %}
 
 with
 
@@ -194,12 +182,7 @@ select * from final
 
 {% macro leader_hub_market_provider_metrics() -%}
 {%- set rank_partition = ['market_id', 'job_title'] %}
-{%- set interval_metrics = [
-    'on_scene_time_median_seconds',
-    'chart_closure_rate',
-    'survey_capture_rate',
-    'net_promoter_score_average',
-] %}
+{%- set interval_metrics = interval_metrics_of('leader') %}
 
 with
 

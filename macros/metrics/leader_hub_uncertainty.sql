@@ -136,6 +136,16 @@
 {%- endmacro %}
 
 
+{#-
+    The visit metrics with an interval in a metric mart: 'provider' (provider_metrics,
+    every visit metric) or 'leader' (market_metrics, market_provider_metrics).
+-#}
+{% macro interval_metrics_of(scope) -%}
+    {%- set metrics = interval_metric_week_changes().keys() | list -%}
+    {{ return(metrics if scope == 'provider' else metrics[:4]) }}
+{%- endmacro %}
+
+
 {# The week-change column of each visit metric with an interval (SPEC §6 names). #}
 {% macro interval_metric_week_changes() -%}
     {{ return({

@@ -1013,11 +1013,11 @@
       window.location.hash = `#/providers/${p.provider_id}`;
     };
     const tone = changeTone(metricKey, row.week_change);
-    const valueCell = h("td", {
-      class: `value ${isNum(row.value) ? "" : "no-data"}`,
-      testid: "ranking-value",
-      text: formatValue(kind, row.value),
-    });
+    const valueCell = h(
+      "td",
+      { class: `value ${isNum(row.value) ? "" : "no-data"}` },
+      h("span", { testid: "ranking-value", text: formatValue(kind, row.value) }),
+    );
     const changeCell = h("td", {
       class: `change ${tone} ${isNum(row.week_change) ? "" : "no-data"}`,
       testid: "ranking-change",

@@ -75,7 +75,7 @@
 
   // A ranking row's value and change cells (the row carries ci_low, ci_high, count).
   function decorateRankingChange(valueCell, changeCell, key, row, marketId) {
-    const n = nLine(key, row.count, "ranking-n");
+    const n = typeof row.value === "number" ? nLine(key, row.count, "ranking-n") : null;
     if (n) valueCell.append(" ", n);
     markNoise(changeCell, key, row.ci_low, row.ci_high, row.week_change_within_noise);
     if (DRILL_DOWN.includes(key) && typeof row.week_change === "number") {

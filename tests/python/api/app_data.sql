@@ -269,54 +269,34 @@ insert into leader_hub.provider_shift_breakdowns values
 -- --------------------------------------------------------------- Leader Hub history
 -- (SPEC §12 "Uncertainty") the intervals, counts and within-noise flags, appended after
 -- the marts' other columns as in the marts; rows not updated below have no interval.
-alter table leader_hub.market_metrics
-    add column survey_answer_count integer,
-    add column on_scene_time_median_seconds_ci_low integer,
-    add column on_scene_time_median_seconds_ci_high integer,
-    add column on_scene_time_week_change_seconds_within_noise boolean,
-    add column chart_closure_rate_ci_low numeric(5, 4),
-    add column chart_closure_rate_ci_high numeric(5, 4),
-    add column chart_closure_rate_week_change_within_noise boolean,
-    add column survey_capture_rate_ci_low numeric(5, 4),
-    add column survey_capture_rate_ci_high numeric(5, 4),
-    add column survey_capture_rate_week_change_within_noise boolean,
-    add column net_promoter_score_average_ci_low numeric(5, 2),
-    add column net_promoter_score_average_ci_high numeric(5, 2),
-    add column net_promoter_score_week_change_within_noise boolean;
+do $$
+declare metrics_table text;
+begin
+    foreach metrics_table in array array['market_metrics', 'market_provider_metrics', 'provider_metrics'] loop
+        execute format('alter table leader_hub.%I
+        add column survey_answer_count integer,
+        add column on_scene_time_median_seconds_ci_low integer,
+        add column on_scene_time_median_seconds_ci_high integer,
+        add column on_scene_time_week_change_seconds_within_noise boolean,
+        add column chart_closure_rate_ci_low numeric(5, 4),
+        add column chart_closure_rate_ci_high numeric(5, 4),
+        add column chart_closure_rate_week_change_within_noise boolean,
+        add column survey_capture_rate_ci_low numeric(5, 4),
+        add column survey_capture_rate_ci_high numeric(5, 4),
+        add column survey_capture_rate_week_change_within_noise boolean,
+        add column net_promoter_score_average_ci_low numeric(5, 2),
+        add column net_promoter_score_average_ci_high numeric(5, 2),
+        add column net_promoter_score_week_change_within_noise boolean', metrics_table);
+    end loop;
+end
+$$;
 alter table leader_hub.provider_metrics
-    add column survey_answer_count integer,
-    add column on_scene_time_median_seconds_ci_low integer,
-    add column on_scene_time_median_seconds_ci_high integer,
-    add column on_scene_time_week_change_seconds_within_noise boolean,
-    add column chart_closure_rate_ci_low numeric(5, 4),
-    add column chart_closure_rate_ci_high numeric(5, 4),
-    add column chart_closure_rate_week_change_within_noise boolean,
-    add column survey_capture_rate_ci_low numeric(5, 4),
-    add column survey_capture_rate_ci_high numeric(5, 4),
-    add column survey_capture_rate_week_change_within_noise boolean,
-    add column net_promoter_score_average_ci_low numeric(5, 2),
-    add column net_promoter_score_average_ci_high numeric(5, 2),
-    add column net_promoter_score_week_change_within_noise boolean,
     add column escalation_rate_ci_low numeric(5, 4),
     add column escalation_rate_ci_high numeric(5, 4),
     add column escalation_rate_week_change_within_noise boolean,
     add column abx_prescribing_rate_ci_low numeric(5, 4),
     add column abx_prescribing_rate_ci_high numeric(5, 4),
     add column abx_prescribing_rate_week_change_within_noise boolean;
-alter table leader_hub.market_provider_metrics
-    add column survey_answer_count integer,
-    add column on_scene_time_median_seconds_ci_low integer,
-    add column on_scene_time_median_seconds_ci_high integer,
-    add column on_scene_time_week_change_seconds_within_noise boolean,
-    add column chart_closure_rate_ci_low numeric(5, 4),
-    add column chart_closure_rate_ci_high numeric(5, 4),
-    add column chart_closure_rate_week_change_within_noise boolean,
-    add column survey_capture_rate_ci_low numeric(5, 4),
-    add column survey_capture_rate_ci_high numeric(5, 4),
-    add column survey_capture_rate_week_change_within_noise boolean,
-    add column net_promoter_score_average_ci_low numeric(5, 2),
-    add column net_promoter_score_average_ci_high numeric(5, 2),
-    add column net_promoter_score_week_change_within_noise boolean;
 -- Market 1: the week-earlier values (1960 s, 0.8375, 0.6500, 79.25) are inside the
 -- on-scene, chart closure and NPS intervals (noise), outside the survey capture one.
 update leader_hub.market_metrics set

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from web_support import requires_chromium
+from web_support import requires_chromium, sign_in
 
 pytestmark = requires_chromium
 
@@ -121,16 +121,6 @@ def expect_charts(
         assert_chart(chart, interval, expected)
         plotted_values.append(expected[1])
     return plotted_values
-
-
-def sign_in(page: Page) -> int:
-    """Open the hub as the demo Market Manager; returns the market the hub shows."""
-    page.goto("/")
-    page.get_by_test_id("dev-role-market-manager").click()
-    expect(page.get_by_test_id("hub")).to_be_visible()
-    switcher = page.get_by_test_id("market-select")
-    expect(switcher).to_be_enabled()
-    return int(switcher.input_value())
 
 
 def test_market_tiles_plot_the_market_history_weekly_and_daily(

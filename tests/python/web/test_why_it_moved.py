@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
-from web_support import requires_chromium
+from web_support import requires_chromium, sign_in
 
 pytestmark = requires_chromium
 
@@ -21,15 +21,6 @@ TILES = {
     "chart_closure_rate": ("chart_closure_rate", "chart_closure_rate_week_change"),
     "net_promoter_score": ("net_promoter_score_average", "net_promoter_score_week_change"),
 }
-
-
-def sign_in(page: Page) -> int:
-    page.goto("/")
-    page.get_by_test_id("dev-role-market-manager").click()
-    expect(page.get_by_test_id("hub")).to_be_visible()
-    switcher = page.get_by_test_id("market-select")
-    expect(switcher).to_be_enabled()
-    return int(switcher.input_value())
 
 
 def market_row(app_db: Any, market: int) -> dict[str, Any]:
