@@ -16,13 +16,16 @@ from typing import Any
 import psycopg
 
 from api.fraud import queries as fraud
+from api.fraud.workbench import MAX_LINKS
 from api.leader_hub import changes
 from api.leader_hub import queries as leader_hub
 from api.params import DEFAULT_POINTS, INTERVAL_DAYS
+from api.performance_hub import queries as performance_hub
 from bench.common import busiest_markets
 
 LH = "/v1/leader-hub-metrics"
 FR = "/v1/fraud-reports"
+PH = "/v1/performance-hub/me"
 LEAD_MARKETS = 5  # the lead's token: the 5 markets with the most active providers
 SAMPLES = 2_000
 RANKING_PER_PAGE = 30
@@ -67,7 +70,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     for e in [
         Endpoint("markets", lambda v: f"{LH}/markets", lambda v: leader_hub.MARKETS_SQL),
         Endpoint(
-            "market", lambda v: f"{LH}/markets/{v['market_id']}", lambda v: leader_hub.MARKET_SQL
+            "market",
+            lambda v: f"{LH}/markets/{v['market_id']}",
+            lambda v: leader_hub.MARKET_GOALS_SQL,
         ),
         Endpoint(
             "ranking",
@@ -75,17 +80,17 @@ ENDPOINTS: dict[str, Endpoint] = {
                 f"{LH}/markets/{v['market_id']}/providers?job_title={v['job_title']}"
                 f"&page={_page_of(v)}"
             ),
-            lambda v: leader_hub.RANKING_SQL["on_scene_time"],
+            lambda v: leader_hub.RANKING_GOALS_SQL["on_scene_time"],
         ),
         Endpoint(
             "market_provider",
             lambda v: f"{LH}/markets/{v['market_id']}/providers/{v['provider_id']}",
-            lambda v: leader_hub.MARKET_PROVIDER_SQL,
+            lambda v: leader_hub.MARKET_PROVIDER_GOALS_SQL,
         ),
         Endpoint(
             "provider",
             lambda v: f"{LH}/providers/{v['provider_id']}",
-            lambda v: leader_hub.PROVIDER_SQL,
+            lambda v: leader_hub.PROVIDER_GOALS_SQL,
         ),
         Endpoint(
             "provider_markets",
@@ -156,8 +161,28 @@ ENDPOINTS: dict[str, Endpoint] = {
             lambda v: f"{FR}/doctors?page={_page_of(v)}",
             lambda v: fraud.DOCTORS_SQL,
         ),
+        # My Performance Hub: the bench token's user id is one clinician (``clinician``)
+        Endpoint("me", lambda v: PH, lambda v: performance_hub.ME_SQL),
+        Endpoint(
+            "peer_rankings",
+            lambda v: f"{PH}/peer-rankings?market_id={v['market_id']}",
+            lambda v: performance_hub.PEER_SQL["on_scene_time"],
+        ),
+        Endpoint("look_back", lambda v: f"{PH}/look-back", lambda v: performance_hub.LOOK_BACK_SQL),
+        Endpoint(
+            "fraud_resolved",
+            lambda v: f"{FR}/{v['report']}/resolved",
+            lambda v: fraud.RESOLVED_SQL,
+        ),
+        Endpoint(
+            "fraud_phone_links",
+            lambda v: f"{FR}/phone-numbers/{v['phone_number']}/doctors",
+            lambda v: fraud.PHONE_NUMBER_LINKS_SQL,
+        ),
     ]
 }
+# the reports of /{report}/resolved
+RESOLVED_REPORTS = ("authorizations", "phone-numbers", "doctors")
 
 
 def sql_of(endpoint: str, values: dict[str, Any]) -> str:
@@ -180,6 +205,8 @@ class Population:
     shifts: dict[int, int]  # provider -> shifts
     shift_ids: list[int]
     fraud_counts: dict[str, int]  # reported rows: CITY / OTHER doctors, phones, doctors
+    clinician: tuple[int, list[int]]  # the personal hub's user: (provider, their markets)
+    reported_numbers: list[str]  # the phone numbers report's reported rows
 
     @property
     def with_visits(self) -> list[int]:
@@ -237,6 +264,7 @@ def _population(conn: psycopg.Connection, markets: list[int], n: int) -> Populat
             " where provider_id = any(%s) order by md5(shift_team_id::text) limit %s",
             [visible, n],
         ),
+        clinician=clinician(conn, markets),
         fraud_counts=dict(
             conn.execute(
                 "select 'CITY', count(*) filter (where is_reported and settlement_type = 'CITY')"
@@ -248,6 +276,12 @@ def _population(conn: psycopg.Connection, markets: list[int], n: int) -> Populat
                 " union all select 'doctors', count(*) filter (where is_reported)"
                 " from fraud.total_patients_doctor"
             ).fetchall()
+        ),
+        reported_numbers=_column(
+            conn,
+            "select phone_number from fraud.patients_phonenumber where is_reported"
+            " order by report_rank",
+            [],
         ),
     )
 
@@ -267,6 +301,7 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
     # drawn after the others, so the older endpoints' samples of a seed stay the same
     hm, hp, (hmm, hmp) = rng.choice(pop.markets), rng.choice(pop.visible), rng.choice(pop.pairs)
     intervals = [rng.choice(HISTORY_INTERVALS) for _ in range(3)]
+    resolved_report, number = rng.choice(RESOLVED_REPORTS), rng.choice(pop.reported_numbers)
     cm, (cpm, cpp) = rng.choice(pop.markets), rng.choice(pop.pairs)
     first_page = {"limit": CHANGES_PER_PAGE, "offset": 0}
 
@@ -319,6 +354,7 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
             **paged(FRAUD_PER_PAGE, pop.fraud_counts[settlement]),
         },
         "fraud_phone_numbers": paged(FRAUD_PER_PAGE, pop.fraud_counts["phones"]),
+        **_personal(pop.clinician, rng),
         "fraud_doctors": {
             "filtered": False,
             "min_patients_qty": None,
@@ -326,6 +362,38 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
             "min_patient_increase_30d_0": None,
             **paged(FRAUD_PER_PAGE, pop.fraud_counts["doctors"]),
         },
+        "fraud_resolved": {
+            "report": resolved_report,
+            "type": None,
+            "settlement_type": None,
+            "limit": FRAUD_PER_PAGE,
+            "offset": 0,
+        },
+        "fraud_phone_links": {"phone_number": number, "limit": MAX_LINKS, "offset": 0},
+    }
+
+
+def clinician(conn: psycopg.Connection, markets: list[int]) -> tuple[int, list[int]]:
+    """The personal hub's bench user: the clinician of the lead's markets active in the most
+    markets (then the most visits), and those markets."""
+    provider, their_markets = conn.execute(
+        "select metrics.provider_id, array_agg(metrics.market_id order by metrics.market_id)"
+        " from leader_hub.market_provider_metrics as metrics"
+        " where metrics.provider_id in (select provider_id"
+        "   from leader_hub.markets_active_providers where market_id = any(%s))"
+        " group by 1 order by count(*) desc, max(metrics.visit_count) desc, 1 limit 1",
+        [markets],
+    ).fetchone()
+    return provider, list(their_markets)
+
+
+def _personal(user: tuple[int, list[int]], rng: random.Random) -> dict[str, dict[str, Any]]:
+    """The personal endpoints' parameters (drawn last: the other samples of a seed stay)."""
+    provider, markets = user
+    return {
+        "me": {"provider_id": provider},
+        "peer_rankings": {"provider_id": provider, "market_id": rng.choice(markets)},
+        "look_back": {"provider_id": provider},
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from api.db import SNAPSHOT, paged_query
+from api.goals import ALL_JOB_TITLES, ALL_MARKETS, with_goals
 from api.leader_hub import uncertainty
 from api.leader_hub.schemas import MarketMetricPoint, MarketProviderMetricPoint, ProviderMetricPoint
 from api.params import RANKED_METRICS
@@ -275,3 +276,17 @@ MARKET_PROVIDER_HISTORY_SQL = _history_sql(
     MarketProviderMetricPoint,
     MARKET_PROVIDER_VISIBLE,
 )
+
+
+# ------------------------------------------------------------------------------ goals
+# The one-row and ranking statements with their scope's goals (SPEC §13, api.goals):
+# market tiles and overall metrics the job-title-free goals, a market-provider row and a
+# ranking those of the provider's job title in the market.
+MARKET_GOALS_SQL = with_goals(MARKET_SQL, f"'{ALL_JOB_TITLES}'", "%(market_id)s")
+PROVIDER_GOALS_SQL = with_goals(PROVIDER_SQL, f"'{ALL_JOB_TITLES}'", str(ALL_MARKETS))
+MARKET_PROVIDER_GOALS_SQL = with_goals(
+    MARKET_PROVIDER_SQL, f"coalesce(base.job_title, '{ALL_JOB_TITLES}')", "%(market_id)s"
+)
+RANKING_GOALS_SQL = {
+    metric: with_goals(sql, "%(job_title)s", "%(market_id)s") for metric, sql in RANKING_SQL.items()
+}

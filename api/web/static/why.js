@@ -1,18 +1,15 @@
 // "Why it moved" and "how much of it is noise" (SPEC §12) for the Leader Hub page: the
 // "n = …" under a metric, a week change within noise greyed out with its interval in a
 // tooltip, and a click on a week change opening the visits that entered and left the
-// window (…/changes). app.js calls kpiWhy.init with its own helpers, then decorates its
-// tiles and ranking rows with kpiWhy.decorateTile / kpiWhy.decorateRankingChange.
+// window (…/changes). leaderhub.js decorates its tiles and ranking rows with
+// kpiWhy.decorateTile / kpiWhy.decorateRankingChange; the DOM is built with the page's
+// helpers (window.KPI, app.js and sections.js), read when a decoration runs.
 (function () {
   "use strict";
 
   // The metrics with a drill-down (the `metric` values of …/changes)
   const DRILL_DOWN = ["on_scene_time", "chart_closure_rate", "survey_capture_rate", "net_promoter_score"];
-  let ui = null; // app.js's helpers: h, api, openModal, replace, dataTable, format…, METRICS
-
-  function init(helpers) {
-    ui = helpers;
-  }
+  const ui = new Proxy({}, { get: (_, name) => window.KPI[name] });
 
   // The count a metric rests on: answered surveys for NPS, visits otherwise
   function countOf(key, data) {
@@ -147,5 +144,5 @@
     );
   }
 
-  window.kpiWhy = { init, decorateTile, decorateRankingChange, openWhy };
+  window.kpiWhy = { decorateTile, decorateRankingChange, openWhy };
 })();

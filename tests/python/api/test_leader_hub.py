@@ -49,7 +49,9 @@ def test_markets_are_the_token_markets_that_exist_by_name(get):
 def test_market_metrics_with_name_and_as_of(get):
     response = get(f"{BASE}/markets/1")
     assert response.status_code == 200
-    assert response.json() == {
+    body = response.json()
+    assert body.pop("goals")  # its goals: test_goals.py
+    assert body == {
         **SNAPSHOT,
         "market_id": 1,
         "name": "Denver",
@@ -115,6 +117,9 @@ def test_ranking_row_carries_provider_value_change_rank_and_count(get):
             "week_change": -120,
             "rank": 1,
             "ranked_providers": 6,
+            # market 1's APP on-scene goal (at most 2000 s), SPEC §13
+            "goal": 2000,
+            "meets_goal": True,
             "ci_low": None,
             "ci_high": None,
             "count": 70,
@@ -132,6 +137,8 @@ def test_no_data_row_has_null_value_and_rank_but_the_ranked_count(get):
         "week_change": None,
         "rank": None,
         "ranked_providers": 6,
+        "goal": 2000,
+        "meets_goal": None,
         "ci_low": None,
         "ci_high": None,
         "count": 0,
@@ -216,6 +223,7 @@ def test_blank_search_does_not_filter(get):
 
 def test_market_provider_metrics_with_all_ranks(get):
     body = get(f"{BASE}/markets/1/providers/101").json()
+    assert body.pop("goals")  # its goals: test_goals.py
     assert body == {
         **SNAPSHOT,
         "market_id": 1,
@@ -258,6 +266,7 @@ def test_provider_not_active_in_the_market_is_404(get):
 
 def test_provider_overall_metrics(get):
     body = get(f"{BASE}/providers/101").json()
+    assert body.pop("goals")  # its goals: test_goals.py
     assert body == {
         **SNAPSHOT,
         "provider": {
