@@ -17,6 +17,7 @@ import psycopg
 
 from api.fraud import queries as fraud
 from api.fraud.workbench import MAX_LINKS
+from api.leader_hub import changes
 from api.leader_hub import queries as leader_hub
 from api.params import DEFAULT_POINTS, INTERVAL_DAYS
 from bench import personal_hub
@@ -31,6 +32,8 @@ VISITS_PER_PAGE = 30
 SHIFTS_PER_PAGE = 10
 FRAUD_PER_PAGE = 25
 HISTORY_INTERVALS = ("week", "day")  # drawn at random, each with its default points
+CHANGES_METRIC = "on_scene_time"  # the drill-downs' heaviest summary (a median per group)
+CHANGES_PER_PAGE = 30
 MAX_ROWS = leader_hub.MAX_LIST_ROWS
 
 
@@ -125,6 +128,19 @@ ENDPOINTS: dict[str, Endpoint] = {
                 f"?interval={_interval_of(v)}"
             ),
             lambda v: leader_hub.MARKET_PROVIDER_HISTORY_SQL,
+        ),
+        Endpoint(
+            "market_changes",
+            lambda v: f"{LH}/markets/{v['market_id']}/changes?metric={CHANGES_METRIC}",
+            lambda v: changes.MARKET_CHANGES_SQL[CHANGES_METRIC],
+        ),
+        Endpoint(
+            "market_provider_changes",
+            lambda v: (
+                f"{LH}/markets/{v['market_id']}/providers/{v['provider_id']}/changes"
+                f"?metric={CHANGES_METRIC}"
+            ),
+            lambda v: changes.MARKET_PROVIDER_CHANGES_SQL[CHANGES_METRIC],
         ),
         Endpoint(
             "fraud_authorizations",
@@ -279,6 +295,8 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
     hm, hp, (hmm, hmp) = rng.choice(pop.markets), rng.choice(pop.visible), rng.choice(pop.pairs)
     intervals = [rng.choice(HISTORY_INTERVALS) for _ in range(3)]
     resolved_report, number = rng.choice(RESOLVED_REPORTS), rng.choice(pop.reported_numbers)
+    cm, (cpm, cpp) = rng.choice(pop.markets), rng.choice(pop.pairs)
+    first_page = {"limit": CHANGES_PER_PAGE, "offset": 0}
 
     def paged(per_page: int, total: int) -> dict[str, int]:
         return {"limit": per_page, "offset": (_page(total, per_page, rng) - 1) * per_page}
@@ -316,6 +334,13 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
             "market_id": hmm,
             "provider_id": hmp,
             **_history(intervals[2]),
+        },
+        "market_changes": {"market_id": cm, **first_page},
+        "market_provider_changes": {
+            **base,
+            "market_id": cpm,
+            "provider_id": cpp,
+            **first_page,
         },
         "fraud_authorizations": {
             "settlement_type": settlement,
