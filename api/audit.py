@@ -40,7 +40,9 @@ import psycopg
 
 logger = logging.getLogger("kpi.api.audit")
 
-PHI_OPERATIONS = frozenset({"listProviderVisits"})
+PHI_OPERATIONS = frozenset(
+    {"listProviderVisits", "listMyVisits", "listMarketChanges", "listMarketProviderChanges"}
+)
 FLUSH_SECONDS = 1.0
 BATCH_ROWS = 500
 SHUTDOWN_ATTEMPTS = 5
@@ -115,13 +117,17 @@ class AuditLog:
         if not self.enabled:
             return
         scope = request.scope
+        principal = scope.get("user")
+        path_id = scope.get("path_params", {}).get("provider_id")
+        if request.route_handler.opt.get("personal"):  # /v1/performance-hub: their own rows
+            path_id = getattr(principal, "user_id", None)
         self.pending.append(
             (
                 time.time(),
                 scope.get("state", {}).get("request_id", ""),
-                scope.get("user"),
+                principal,
                 scope.get("path_template", ""),
-                scope.get("path_params", {}).get("provider_id"),
+                path_id,
                 ids,
                 items,
             )

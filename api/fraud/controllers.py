@@ -1,4 +1,5 @@
-"""Fraud report handlers (/v1/fraud-reports): authorizations, phone numbers, doctors.
+"""Fraud report handlers (/v1/fraud-reports): authorizations, phone numbers, doctors
+(the workbench's resolved rows and phone-number links are ``api.fraud.workbench``).
 
 Without filters each report returns its flagged rows (``is_reported``); with filters,
 every row that matches them. Always in report order (``report_rank``), paged. Every
@@ -24,6 +25,7 @@ from api.fraud.schemas import (
     PhoneNumberPage,
     PhoneNumberRow,
 )
+from api.fraud.workbench import ROUTES as WORKBENCH_ROUTES
 from api.params import (
     AuthorizationTypeParam,
     MinPatientIncrease,
@@ -129,7 +131,7 @@ async def list_doctors(
 
 router = Router(
     path="/v1/fraud-reports",
-    route_handlers=[list_authorizations, list_phone_numbers, list_doctors],
+    route_handlers=[list_authorizations, list_phone_numbers, list_doctors, *WORKBENCH_ROUTES],
     security=[{"bearer": []}],
     tags=["Fraud reports"],
     # the access policy, then the per-snapshot response cache (ETag/304, private, revalidate)

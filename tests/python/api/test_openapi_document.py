@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from api.fraud.workbench import PHONE_NUMBER_PATTERN
 from api.params import (
     BIGINT_MAX,
     MAX_HISTORY_POINTS,
@@ -20,6 +21,7 @@ from api.params import (
 
 HUB = "/v1/leader-hub-metrics"
 FRAUD = "/v1/fraud-reports"
+ME = "/v1/performance-hub/me"
 
 # camelCase, verb first (docs/api.md). Renaming one breaks generated clients: change
 # this list only together with a new API version.
@@ -38,9 +40,23 @@ OPERATION_IDS = {
     f"{HUB}/markets/{{market_id}}/history": "getMarketHistory",
     f"{HUB}/providers/{{provider_id}}/history": "getProviderHistory",
     f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}/history": "getMarketProviderHistory",
+    f"{ME}": "getMe",
+    f"{ME}/markets": "listMyMarkets",
+    f"{ME}/markets/{{market_id}}": "getMyMarket",
+    f"{ME}/peer-rankings": "getMyPeerRankings",
+    f"{ME}/look-back": "getMyLookBack",
+    f"{ME}/visits": "listMyVisits",
+    f"{ME}/shifts": "listMyShifts",
+    f"{ME}/shifts/{{shift_team_id}}/breakdowns": "listMyShiftBreakdowns",
+    f"{HUB}/markets/{{market_id}}/changes": "listMarketChanges",
+    f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}/changes": "listMarketProviderChanges",
     f"{FRAUD}/authorizations": "listAuthorizations",
     f"{FRAUD}/phone-numbers": "listPhoneNumbers",
     f"{FRAUD}/doctors": "listDoctors",
+    f"{FRAUD}/authorizations/resolved": "listResolvedAuthorizations",
+    f"{FRAUD}/phone-numbers/resolved": "listResolvedPhoneNumbers",
+    f"{FRAUD}/doctors/resolved": "listResolvedDoctors",
+    f"{FRAUD}/phone-numbers/{{phone_number}}/doctors": "getPhoneNumberDoctors",
 }
 
 # parameter -> (minimum, maximum) the validators enforce
@@ -104,7 +120,15 @@ def test_search_states_its_length_and_no_nul_rule(document):
         for parameter in operation.get("parameters", [])
         if parameter["name"] == "search"
     ]
-    assert len(searches) == 2
+    assert len(searches) == 3  # rankings, provider visits, my visits
     for schema in searches:
         assert schema["maxLength"] == MAX_SEARCH_LENGTH
         assert schema["pattern"] == NO_NUL_PATTERN
+
+
+def test_phone_number_path_states_the_pattern_the_server_enforces(document):
+    operation = document["paths"][f"{FRAUD}/phone-numbers/{{phone_number}}/doctors"]["get"]
+    (parameter,) = [p for p in operation["parameters"] if p["name"] == "phone_number"]
+    assert parameter["in"] == "path" and parameter["required"] is True
+    assert parameter["schema"]["pattern"] == PHONE_NUMBER_PATTERN
+    assert parameter["schema"]["maxLength"] == 32

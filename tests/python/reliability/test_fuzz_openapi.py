@@ -25,15 +25,18 @@ so "schema-violating request accepted" can only mean the API accepted a violatio
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import psycopg
 import pytest
 import schemathesis
 from hypothesis import given, note
 from hypothesis import strategies as st
 from litestar import Litestar
+from performance_hub_support import ME, clinicians
 from reliability_support import FRAUD, FUZZ_SEED, HUB, Dataset, bearer, fuzzed
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS as SCHEMATHESIS_CHECKS
@@ -41,7 +44,9 @@ from schemathesis.checks import load_all_checks
 from schemathesis.python import asgi
 
 from api.app import create_app
+from api.fraud.workbench import PHONE_NUMBER_PATTERN
 from api.params import BIGINT_MAX
+from api.tokens import mint_dev_token
 from kpi.embedded import Connections
 from kpi.settings import Settings
 
@@ -50,6 +55,18 @@ load_all_checks()
 # schemathesis release is on too.
 CHECKS = SCHEMATHESIS_CHECKS.get_all()
 EXAMPLES_PER_OPERATION = 100
+
+# My Performance Hub: also fuzzed with a clinician's token (their user id, no markets)
+PERSONAL_OPERATIONS = (
+    ME,
+    f"{ME}/markets",
+    f"{ME}/markets/{{market_id}}",
+    f"{ME}/peer-rankings",
+    f"{ME}/look-back",
+    f"{ME}/visits",
+    f"{ME}/shifts",
+    f"{ME}/shifts/{{shift_team_id}}/breakdowns",
+)
 
 # Every API operation; a test below keeps this list equal to the schema's.
 OPERATIONS = (
@@ -67,14 +84,37 @@ OPERATIONS = (
     f"{HUB}/markets/{{market_id}}/history",
     f"{HUB}/providers/{{provider_id}}/history",
     f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}/history",
+    f"{HUB}/markets/{{market_id}}/changes",
+    f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}/changes",
     f"{FRAUD}/authorizations",
     f"{FRAUD}/phone-numbers",
     f"{FRAUD}/doctors",
+    *PERSONAL_OPERATIONS,
+    f"{FRAUD}/authorizations/resolved",
+    f"{FRAUD}/phone-numbers/resolved",
+    f"{FRAUD}/doctors/resolved",
+    f"{FRAUD}/phone-numbers/{{phone_number}}/doctors",
 )
 
 
 def _valid_id(value: object) -> bool:
     return type(value) is int and 1 <= value <= BIGINT_MAX
+
+
+def _valid_path_value(name: str, value: object) -> bool:
+    if name == "phone_number":
+        return isinstance(value, str) and re.fullmatch(PHONE_NUMBER_PATTERN, value) is not None
+    return _valid_id(value)
+
+
+def reported_phone_numbers(app_dsn: str) -> list[str]:
+    """Phone numbers of the published report that have linked doctors."""
+    with psycopg.connect(app_dsn) as conn:
+        rows = conn.execute(
+            "select distinct phone_number from fraud.phone_number_doctors"
+            " order by phone_number limit 200"
+        ).fetchall()
+    return [number for (number,) in rows]
 
 
 def harness_headers(case: Any, token: str) -> dict[str, str]:
@@ -112,6 +152,7 @@ def api_schema(settings: Settings, connections: Connections, dataset: Dataset) -
         "market_id": list(dataset.markets),
         "provider_id": list(dataset.providers),
         "shift_team_id": sorted(dataset.shift_providers)[:500],
+        "phone_number": reported_phone_numbers(connections.app_dsn),
     }
 
     @schema.hook
@@ -120,7 +161,7 @@ def api_schema(settings: Settings, connections: Connections, dataset: Dataset) -
         if not path_parameters:
             return st.just(path_parameters)
         real = {name: ids for name, ids in existing.items() if name in path_parameters}
-        if not real or not all(_valid_id(path_parameters[name]) for name in real):
+        if not real or not all(_valid_path_value(n, path_parameters[n]) for n in real):
             return st.just(path_parameters)  # a negative case for the id: keep it
         swapped = st.fixed_dictionaries({name: st.sampled_from(ids) for name, ids in real.items()})
         return st.one_of(st.just(path_parameters), swapped.map(lambda s: {**path_parameters, **s}))
@@ -129,8 +170,15 @@ def api_schema(settings: Settings, connections: Connections, dataset: Dataset) -
 
 
 @pytest.fixture(scope="module")
-def tokens(lead_token: str, analyst_token: str) -> dict[str, str]:
-    return {"lead": lead_token, "fraud_analyst": analyst_token}
+def tokens(
+    settings: Settings, connections: Connections, lead_token: str, analyst_token: str
+) -> dict[str, str]:
+    clinician = clinicians(connections.app_dsn).experienced
+    return {
+        "lead": lead_token,
+        "fraud_analyst": analyst_token,
+        "clinician": mint_dev_token(settings, "", [], False, user_id=clinician),
+    }
 
 
 def test_the_fuzzed_operations_are_every_api_operation(api_schema: Any) -> None:
@@ -142,8 +190,11 @@ def test_the_fuzzed_operations_are_every_api_operation(api_schema: Any) -> None:
     assert paths == set(OPERATIONS)
 
 
-@pytest.mark.parametrize("path", OPERATIONS)
-@pytest.mark.parametrize("who", ["lead", "fraud_analyst"])
+@pytest.mark.parametrize(
+    ("path", "who"),
+    [(path, who) for path in OPERATIONS for who in ("lead", "fraud_analyst")]
+    + [(path, "clinician") for path in PERSONAL_OPERATIONS],
+)
 def test_operation_conforms_to_its_schema(
     api_schema: Any, fuzz_app: Litestar, tokens: dict[str, str], who: str, path: str
 ) -> None:
