@@ -20,12 +20,11 @@ from api.fraud.workbench import MAX_LINKS
 from api.leader_hub import changes
 from api.leader_hub import queries as leader_hub
 from api.params import DEFAULT_POINTS, INTERVAL_DAYS
-from api.performance_hub import queries as performance_hub
+from bench import personal_hub
 from bench.common import busiest_markets
 
 LH = "/v1/leader-hub-metrics"
 FR = "/v1/fraud-reports"
-PH = "/v1/performance-hub/me"
 LEAD_MARKETS = 5  # the lead's token: the 5 markets with the most active providers
 SAMPLES = 2_000
 RANKING_PER_PAGE = 30
@@ -161,14 +160,8 @@ ENDPOINTS: dict[str, Endpoint] = {
             lambda v: f"{FR}/doctors?page={_page_of(v)}",
             lambda v: fraud.DOCTORS_SQL,
         ),
-        # My Performance Hub: the bench token's user id is one clinician (``clinician``)
-        Endpoint("me", lambda v: PH, lambda v: performance_hub.ME_SQL),
-        Endpoint(
-            "peer_rankings",
-            lambda v: f"{PH}/peer-rankings?market_id={v['market_id']}",
-            lambda v: performance_hub.PEER_SQL["on_scene_time"],
-        ),
-        Endpoint("look_back", lambda v: f"{PH}/look-back", lambda v: performance_hub.LOOK_BACK_SQL),
+        # My Performance Hub: the bench token's user id is one clinician (bench.personal_hub)
+        *(Endpoint(*spec) for spec in personal_hub.ENDPOINTS),
         Endpoint(
             "fraud_resolved",
             lambda v: f"{FR}/{v['report']}/resolved",
@@ -264,7 +257,7 @@ def _population(conn: psycopg.Connection, markets: list[int], n: int) -> Populat
             " where provider_id = any(%s) order by md5(shift_team_id::text) limit %s",
             [visible, n],
         ),
-        clinician=clinician(conn, markets),
+        clinician=personal_hub.clinician(conn, markets),
         fraud_counts=dict(
             conn.execute(
                 "select 'CITY', count(*) filter (where is_reported and settlement_type = 'CITY')"
@@ -354,7 +347,7 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
             **paged(FRAUD_PER_PAGE, pop.fraud_counts[settlement]),
         },
         "fraud_phone_numbers": paged(FRAUD_PER_PAGE, pop.fraud_counts["phones"]),
-        **_personal(pop.clinician, rng),
+        **personal_hub.parameters(pop.clinician, rng),
         "fraud_doctors": {
             "filtered": False,
             "min_patients_qty": None,
@@ -370,30 +363,6 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
             "offset": 0,
         },
         "fraud_phone_links": {"phone_number": number, "limit": MAX_LINKS, "offset": 0},
-    }
-
-
-def clinician(conn: psycopg.Connection, markets: list[int]) -> tuple[int, list[int]]:
-    """The personal hub's bench user: the clinician of the lead's markets active in the most
-    markets (then the most visits), and those markets."""
-    provider, their_markets = conn.execute(
-        "select metrics.provider_id, array_agg(metrics.market_id order by metrics.market_id)"
-        " from leader_hub.market_provider_metrics as metrics"
-        " where metrics.provider_id in (select provider_id"
-        "   from leader_hub.markets_active_providers where market_id = any(%s))"
-        " group by 1 order by count(*) desc, max(metrics.visit_count) desc, 1 limit 1",
-        [markets],
-    ).fetchone()
-    return provider, list(their_markets)
-
-
-def _personal(user: tuple[int, list[int]], rng: random.Random) -> dict[str, dict[str, Any]]:
-    """The personal endpoints' parameters (drawn last: the other samples of a seed stay)."""
-    provider, markets = user
-    return {
-        "me": {"provider_id": provider},
-        "peer_rankings": {"provider_id": provider, "market_id": rng.choice(markets)},
-        "look_back": {"provider_id": provider},
     }
 
 
