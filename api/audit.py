@@ -29,7 +29,9 @@ import psycopg
 
 logger = logging.getLogger("kpi.api.audit")
 
-PHI_OPERATIONS = frozenset({"listProviderVisits", "listMyVisits"})
+PHI_OPERATIONS = frozenset(
+    {"listProviderVisits", "listMyVisits", "listMarketChanges", "listMarketProviderChanges"}
+)
 FLUSH_SECONDS = 1.0
 BATCH_ROWS = 500
 SHUTDOWN_ATTEMPTS = 5

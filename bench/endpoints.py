@@ -17,14 +17,14 @@ import psycopg
 
 from api.fraud import queries as fraud
 from api.fraud.workbench import MAX_LINKS
+from api.leader_hub import changes
 from api.leader_hub import queries as leader_hub
 from api.params import DEFAULT_POINTS, INTERVAL_DAYS
-from api.performance_hub import queries as performance_hub
+from bench import personal_hub
 from bench.common import busiest_markets
 
 LH = "/v1/leader-hub-metrics"
 FR = "/v1/fraud-reports"
-PH = "/v1/performance-hub/me"
 LEAD_MARKETS = 5  # the lead's token: the 5 markets with the most active providers
 SAMPLES = 2_000
 RANKING_PER_PAGE = 30
@@ -32,6 +32,8 @@ VISITS_PER_PAGE = 30
 SHIFTS_PER_PAGE = 10
 FRAUD_PER_PAGE = 25
 HISTORY_INTERVALS = ("week", "day")  # drawn at random, each with its default points
+CHANGES_METRIC = "on_scene_time"  # the drill-downs' heaviest summary (a median per group)
+CHANGES_PER_PAGE = 30
 MAX_ROWS = leader_hub.MAX_LIST_ROWS
 
 
@@ -128,6 +130,19 @@ ENDPOINTS: dict[str, Endpoint] = {
             lambda v: leader_hub.MARKET_PROVIDER_HISTORY_SQL,
         ),
         Endpoint(
+            "market_changes",
+            lambda v: f"{LH}/markets/{v['market_id']}/changes?metric={CHANGES_METRIC}",
+            lambda v: changes.MARKET_CHANGES_SQL[CHANGES_METRIC],
+        ),
+        Endpoint(
+            "market_provider_changes",
+            lambda v: (
+                f"{LH}/markets/{v['market_id']}/providers/{v['provider_id']}/changes"
+                f"?metric={CHANGES_METRIC}"
+            ),
+            lambda v: changes.MARKET_PROVIDER_CHANGES_SQL[CHANGES_METRIC],
+        ),
+        Endpoint(
             "fraud_authorizations",
             lambda v: (
                 f"{FR}/authorizations?type=DOCTOR&settlement_type={v['settlement_type']}"
@@ -145,14 +160,8 @@ ENDPOINTS: dict[str, Endpoint] = {
             lambda v: f"{FR}/doctors?page={_page_of(v)}",
             lambda v: fraud.DOCTORS_SQL,
         ),
-        # My Performance Hub: the bench token's user id is one clinician (``clinician``)
-        Endpoint("me", lambda v: PH, lambda v: performance_hub.ME_SQL),
-        Endpoint(
-            "peer_rankings",
-            lambda v: f"{PH}/peer-rankings?market_id={v['market_id']}",
-            lambda v: performance_hub.PEER_SQL["on_scene_time"],
-        ),
-        Endpoint("look_back", lambda v: f"{PH}/look-back", lambda v: performance_hub.LOOK_BACK_SQL),
+        # My Performance Hub: the bench token's user id is one clinician (bench.personal_hub)
+        *(Endpoint(*spec) for spec in personal_hub.ENDPOINTS),
         Endpoint(
             "fraud_resolved",
             lambda v: f"{FR}/{v['report']}/resolved",
@@ -248,7 +257,7 @@ def _population(conn: psycopg.Connection, markets: list[int], n: int) -> Populat
             " where provider_id = any(%s) order by md5(shift_team_id::text) limit %s",
             [visible, n],
         ),
-        clinician=clinician(conn, markets),
+        clinician=personal_hub.clinician(conn, markets),
         fraud_counts=dict(
             conn.execute(
                 "select 'CITY', count(*) filter (where is_reported and settlement_type = 'CITY')"
@@ -286,6 +295,8 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
     hm, hp, (hmm, hmp) = rng.choice(pop.markets), rng.choice(pop.visible), rng.choice(pop.pairs)
     intervals = [rng.choice(HISTORY_INTERVALS) for _ in range(3)]
     resolved_report, number = rng.choice(RESOLVED_REPORTS), rng.choice(pop.reported_numbers)
+    cm, (cpm, cpp) = rng.choice(pop.markets), rng.choice(pop.pairs)
+    first_page = {"limit": CHANGES_PER_PAGE, "offset": 0}
 
     def paged(per_page: int, total: int) -> dict[str, int]:
         return {"limit": per_page, "offset": (_page(total, per_page, rng) - 1) * per_page}
@@ -324,12 +335,19 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
             "provider_id": hmp,
             **_history(intervals[2]),
         },
+        "market_changes": {"market_id": cm, **first_page},
+        "market_provider_changes": {
+            **base,
+            "market_id": cpm,
+            "provider_id": cpp,
+            **first_page,
+        },
         "fraud_authorizations": {
             "settlement_type": settlement,
             **paged(FRAUD_PER_PAGE, pop.fraud_counts[settlement]),
         },
         "fraud_phone_numbers": paged(FRAUD_PER_PAGE, pop.fraud_counts["phones"]),
-        **_personal(pop.clinician, rng),
+        **personal_hub.parameters(pop.clinician, rng),
         "fraud_doctors": {
             "filtered": False,
             "min_patients_qty": None,
@@ -345,30 +363,6 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
             "offset": 0,
         },
         "fraud_phone_links": {"phone_number": number, "limit": MAX_LINKS, "offset": 0},
-    }
-
-
-def clinician(conn: psycopg.Connection, markets: list[int]) -> tuple[int, list[int]]:
-    """The personal hub's bench user: the clinician of the lead's markets active in the most
-    markets (then the most visits), and those markets."""
-    provider, their_markets = conn.execute(
-        "select metrics.provider_id, array_agg(metrics.market_id order by metrics.market_id)"
-        " from leader_hub.market_provider_metrics as metrics"
-        " where metrics.provider_id in (select provider_id"
-        "   from leader_hub.markets_active_providers where market_id = any(%s))"
-        " group by 1 order by count(*) desc, max(metrics.visit_count) desc, 1 limit 1",
-        [markets],
-    ).fetchone()
-    return provider, list(their_markets)
-
-
-def _personal(user: tuple[int, list[int]], rng: random.Random) -> dict[str, dict[str, Any]]:
-    """The personal endpoints' parameters (drawn last: the other samples of a seed stay)."""
-    provider, markets = user
-    return {
-        "me": {"provider_id": provider},
-        "peer_rankings": {"provider_id": provider, "market_id": rng.choice(markets)},
-        "look_back": {"provider_id": provider},
     }
 
 

@@ -19,7 +19,7 @@ from api import cache
 from api.db import Rows, database_of
 from api.errors import PROTECTED_RESPONSES, not_found
 from api.goals import GOALS_COLUMN, goal_of, row_goals
-from api.leader_hub import history
+from api.leader_hub import changes, history
 from api.leader_hub.queries import (
     BREAKDOWNS_SQL,
     MARKET_GOALS_SQL,
@@ -73,7 +73,16 @@ _docs: dict[str, Any] = {"responses": PROTECTED_RESPONSES}
 
 
 # A ranking row's metric columns, in the order of ProviderRanking's fields after `provider`
-RANKING_VALUES = ("metric_value", "metric_week_change", "metric_rank", "metric_ranked_providers")
+RANKING_VALUES = (
+    "metric_value",
+    "metric_week_change",
+    "metric_rank",
+    "metric_ranked_providers",
+    "metric_ci_low",
+    "metric_ci_high",
+    "metric_count",
+    "metric_week_change_within_noise",
+)
 
 
 def _with_provider(cls: type[S], result: Rows, missing: str) -> S:
@@ -337,6 +346,7 @@ router = Router(
         list_provider_shifts,
         list_shift_breakdowns,
         *history.HANDLERS,
+        *changes.HANDLERS,
     ],
     security=[{"bearer": []}],
     tags=["Leader Hub"],

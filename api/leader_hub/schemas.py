@@ -11,6 +11,7 @@ from datetime import date
 import msgspec
 
 from api.goals import Goal
+from api.leader_hub.uncertainty import LEADER_METRICS, PROVIDER_METRICS, with_uncertainty
 from api.params import HistoryInterval, JobTitle, Metric, SortOrder
 from api.responses import LocalDateTime, OptionalLocalDateTime, Paged, Snapshot
 
@@ -45,6 +46,9 @@ class MarketMetrics(Snapshot, kw_only=True):
     """Each metric's goal and whether it meets it, by value column (SPEC §13)."""
 
 
+MarketMetrics = with_uncertainty(MarketMetrics, LEADER_METRICS)  # type: ignore[misc]
+
+
 class ProviderSummary(msgspec.Struct):
     provider_id: int
     first_name: str | None
@@ -64,6 +68,13 @@ class ProviderRanking(msgspec.Struct):
     """Dense rank within (market, job title); null when the value is null."""
     ranked_providers: int | None
     """How many providers of this market and job title have a rank."""
+    ci_low: float | None = None
+    """The value's 95 % interval as of D (SPEC §12); null without one (on-task %)."""
+    ci_high: float | None = None
+    count: int | None = None
+    """n: the visits (answered surveys for NPS) the value rests on; null for on-task %."""
+    week_change_within_noise: bool | None = None
+    """The value a week earlier lies inside the interval: the change may be noise."""
     goal: float | None = None
     """The metric's goal for this market and job title (SPEC §13); null when none."""
     meets_goal: bool | None = None
@@ -105,6 +116,9 @@ class MarketProviderMetrics(Snapshot, kw_only=True):
     """Each metric's goal and whether it meets it, by value column (SPEC §13)."""
 
 
+MarketProviderMetrics = with_uncertainty(MarketProviderMetrics, LEADER_METRICS)  # type: ignore[misc]
+
+
 class ProviderMetrics(Snapshot, kw_only=True):
     """A provider's overall metrics (last `visit_window` visits, all markets)."""
 
@@ -125,6 +139,9 @@ class ProviderMetrics(Snapshot, kw_only=True):
     abx_prescribing_rate_week_change: float | None
     goals: dict[str, Goal] = msgspec.field(default_factory=dict)
     """Each metric's goal and whether it meets it, by value column (SPEC §13)."""
+
+
+ProviderMetrics = with_uncertainty(ProviderMetrics, PROVIDER_METRICS)  # type: ignore[misc]
 
 
 class ProviderVisit(msgspec.Struct):
@@ -191,7 +208,8 @@ def _point(name: str, base: type[msgspec.Struct], not_metrics: set[str], doc: st
     metrics = [
         (field.name, field.type)
         for field in msgspec.structs.fields(base)
-        if field.name not in not_metrics and field.name not in Snapshot.__struct_fields__
+        if field.name not in not_metrics | {"visit_count"}
+        and field.name not in Snapshot.__struct_fields__
     ]
     fields = [("as_of_date", date), ("visit_count", int | None), *metrics]
     return msgspec.defstruct(name, fields, module=__name__, namespace={"__doc__": doc})

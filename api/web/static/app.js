@@ -846,7 +846,7 @@
       h(
         "section",
         { class: "card login", testid: "login" },
-        h("h1", { text: "Sign in to the Leader Hub" }),
+        h("h1", { text: "Sign in to Clinical KPI" }),
         reason ? messageBox(reason, "warn") : null,
         roles,
         tokenForm(error),
@@ -886,7 +886,7 @@
       input,
       h("p", {
         class: "hint",
-        text: "Kept in this tab only (sessionStorage). A dev token: kpi token --role \"Market Manager\" --markets 1,2,3",
+        text: "Kept in this tab only (sessionStorage). Dev tokens: kpi token --role \"Market Manager\" --markets 1,2,3 (a leader), kpi token --user-id 42 (a clinician)",
       }),
       h("button", { type: "submit", class: "button primary", text: "Use token", testid: "token-submit" }),
     );

@@ -91,9 +91,12 @@
       (market) => {
         const short = market.short_name ? ` (${market.short_name})` : "";
         subtitle.textContent = `${marketName(market)}${short} · week change vs 7 days earlier`;
-        const drawn = MARKET_TILES.map((key) =>
-          metricTile(key, market[METRICS[key].value], market[METRICS[key].change], goalNote(key, goalIn(market, key))),
-        );
+        const drawn = MARKET_TILES.map((key) => {
+          const m = METRICS[key];
+          const tile = metricTile(key, market[m.value], market[m.change], goalNote(key, goalIn(market, key)));
+          window.kpiWhy.decorateTile(tile, key, market, `/markets/${market.market_id}`);
+          return tile;
+        });
         const path = `/markets/${market.market_id}/history`;
         loadTrends = trendCharts(seq, drawn, MARKET_TILES, path, state.hub, market.goals);
         loadTrends();
@@ -188,6 +191,18 @@
       window.location.hash = `#/providers/${p.provider_id}`;
     };
     const tone = changeTone(metricKey, row.week_change);
+    const valueCell = h(
+      "td",
+      { class: `value ${isNum(row.value) ? "" : "no-data"}` },
+      h("span", { testid: "ranking-value", text: formatValue(kind, row.value) }),
+    );
+    const changeCell = h("td", {
+      class: `change ${tone} ${isNum(row.week_change) ? "" : "no-data"}`,
+      testid: "ranking-change",
+      "data-tone": tone,
+      text: isNum(row.week_change) ? `${changeArrow(row.week_change)}${formatChange(kind, row.week_change)}` : NO_DATA,
+    });
+    window.kpiWhy.decorateRankingChange(valueCell, changeCell, metricKey, row, state.hub.market);
     return h(
       "tr",
       {
@@ -204,16 +219,8 @@
       h("td", { class: "num", text: row.rank === null ? "\u2013" : String(row.rank) }),
       h("td", {}, h("span", { class: "person" }, avatar(p), h("span", { class: "person-name", text: personName(p) }))),
       h("td", {}, h("span", { class: "badge", text: p.job_title || NO_DATA })),
-      h("td", {
-        class: `value ${isNum(row.value) ? "" : "no-data"}`,
-        testid: "ranking-value",
-        text: formatValue(kind, row.value),
-      }),
-      h("td", {
-        class: `change ${tone} ${isNum(row.week_change) ? "" : "no-data"}`,
-        "data-tone": tone,
-        text: isNum(row.week_change) ? `${changeArrow(row.week_change)}${formatChange(kind, row.week_change)}` : NO_DATA,
-      }),
+      valueCell,
+      changeCell,
       h("td", {
         class: "rank",
         testid: "ranking-rank",

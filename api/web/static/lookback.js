@@ -65,7 +65,7 @@
     });
     return {
       data: [
-        trace("You", you, { type: "bar", marker: { color: YOU } }),
+        trace("You", you, { type: "bar", textposition: "none", marker: { color: YOU } }),
         trace("Group average", group, {
           type: "scatter",
           mode: "lines+markers",

@@ -307,5 +307,5 @@
   }
 
 
-  Object.assign(KPI, { buildVisits, buildShifts, shiftRow, closeModal, timeline, durationCell });
+  Object.assign(KPI, { buildVisits, buildShifts, shiftRow, openModal, closeModal, timeline, durationCell });
 })();

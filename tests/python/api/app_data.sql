@@ -313,6 +313,121 @@ insert into leader_hub.provider_shift_breakdowns values
     (9007, '2026-11-17 08:00', '2026-11-17 16:00', 'idle', 39739236, -104990251);
 
 -- --------------------------------------------------------------- Leader Hub history
+-- (SPEC §12 "Uncertainty") the intervals, counts and within-noise flags, appended after
+-- the marts' other columns as in the marts; rows not updated below have no interval.
+do $$
+declare metrics_table text;
+begin
+    foreach metrics_table in array array['market_metrics', 'market_provider_metrics', 'provider_metrics'] loop
+        execute format('alter table leader_hub.%I
+        add column survey_answer_count integer,
+        add column on_scene_time_median_seconds_ci_low integer,
+        add column on_scene_time_median_seconds_ci_high integer,
+        add column on_scene_time_week_change_seconds_within_noise boolean,
+        add column chart_closure_rate_ci_low numeric(5, 4),
+        add column chart_closure_rate_ci_high numeric(5, 4),
+        add column chart_closure_rate_week_change_within_noise boolean,
+        add column survey_capture_rate_ci_low numeric(5, 4),
+        add column survey_capture_rate_ci_high numeric(5, 4),
+        add column survey_capture_rate_week_change_within_noise boolean,
+        add column net_promoter_score_average_ci_low numeric(5, 2),
+        add column net_promoter_score_average_ci_high numeric(5, 2),
+        add column net_promoter_score_week_change_within_noise boolean', metrics_table);
+    end loop;
+end
+$$;
+alter table leader_hub.provider_metrics
+    add column escalation_rate_ci_low numeric(5, 4),
+    add column escalation_rate_ci_high numeric(5, 4),
+    add column escalation_rate_week_change_within_noise boolean,
+    add column abx_prescribing_rate_ci_low numeric(5, 4),
+    add column abx_prescribing_rate_ci_high numeric(5, 4),
+    add column abx_prescribing_rate_week_change_within_noise boolean;
+-- Market 1: the week-earlier values (1960 s, 0.8375, 0.6500, 79.25) are inside the
+-- on-scene, chart closure and NPS intervals (noise), outside the survey capture one.
+update leader_hub.market_metrics set
+    survey_answer_count = 50,
+    on_scene_time_median_seconds_ci_low = 1800, on_scene_time_median_seconds_ci_high = 2050,
+    on_scene_time_week_change_seconds_within_noise = true,
+    chart_closure_rate_ci_low = 0.7550, chart_closure_rate_ci_high = 0.9100,
+    chart_closure_rate_week_change_within_noise = true,
+    survey_capture_rate_ci_low = 0.4900, survey_capture_rate_ci_high = 0.6400,
+    survey_capture_rate_week_change_within_noise = false,
+    net_promoter_score_average_ci_low = 77.00, net_promoter_score_average_ci_high = 84.00,
+    net_promoter_score_week_change_within_noise = true
+where market_id = 1;
+update leader_hub.market_metrics set survey_answer_count = 0 where market_id <> 1;
+update leader_hub.provider_metrics set
+    survey_answer_count = 45,
+    on_scene_time_median_seconds_ci_low = 1650, on_scene_time_median_seconds_ci_high = 1850,
+    on_scene_time_week_change_seconds_within_noise = true,
+    abx_prescribing_rate_ci_low = 0.1300, abx_prescribing_rate_ci_high = 0.3000,
+    abx_prescribing_rate_week_change_within_noise = true
+where provider_id = 101;
+update leader_hub.provider_metrics set survey_answer_count = 0 where provider_id <> 101;
+-- Market 1, provider 101: on-scene 1800 s a week after 1770 s, interval [1790, 1900]: a
+-- real change; NPS 85.50 after 87.00, interval [80.10, 90.90]: noise (n = 30 answers).
+update leader_hub.market_provider_metrics set
+    survey_answer_count = 30,
+    on_scene_time_median_seconds_ci_low = 1790, on_scene_time_median_seconds_ci_high = 1900,
+    on_scene_time_week_change_seconds_within_noise = false,
+    chart_closure_rate_ci_low = 0.8800, chart_closure_rate_ci_high = 0.9800,
+    chart_closure_rate_week_change_within_noise = true,
+    net_promoter_score_average_ci_low = 80.10, net_promoter_score_average_ci_high = 90.90,
+    net_promoter_score_week_change_within_noise = true
+where market_id = 1 and provider_id = 101;
+update leader_hub.market_provider_metrics set survey_answer_count = 0
+where not (market_id = 1 and provider_id = 101);
+
+-- (SPEC §12 "Drill-down") the visits that entered and left the windows between
+-- D - 7 and D. Market 1: three entered, two left; market 1 x provider 101: one each;
+-- market 1 x provider 105 (DHMT): one entered. Market 4 (never in a token) has one.
+create table leader_hub.market_visit_changes (
+    market_id bigint,
+    care_request_id bigint,
+    as_of_date date,
+    direction varchar(8),
+    provider_ids varchar(1024),
+    service_date date,
+    completed_at timestamp,
+    on_scene_seconds bigint,
+    is_chart_closed_within_24h boolean,
+    has_survey boolean,
+    nps_answer integer,
+    primary key (market_id, care_request_id)
+);
+insert into leader_hub.market_visit_changes values
+    (1, 5001, '2026-11-20', 'entered', '101,105', '2026-11-20', '2026-11-20 10:00', 1500,
+        true, true, 9),
+    (1, 5002, '2026-11-20', 'entered', '102', '2026-11-19', '2026-11-19 16:30', 2500,
+        false, true, 6),
+    (1, 5003, '2026-11-20', 'entered', '', '2026-11-18', '2026-11-18 09:15', 1800,
+        true, false, null),
+    (1, 4001, '2026-11-20', 'left', '101', '2026-10-02', '2026-10-02 11:00', 900,
+        true, true, 10),
+    (1, 4002, '2026-11-20', 'left', '103', '2026-10-01', '2026-10-01 08:00', 1200,
+        false, false, null),
+    (4, 6001, '2026-11-20', 'entered', '113', '2026-11-20', '2026-11-20 12:00', 1000,
+        true, false, null);
+
+create table leader_hub.market_provider_visit_changes (
+    provider_id bigint,
+    like leader_hub.market_visit_changes
+);
+alter table leader_hub.market_provider_visit_changes
+    add primary key (market_id, provider_id, care_request_id);
+insert into leader_hub.market_provider_visit_changes
+    (provider_id, market_id, care_request_id, as_of_date, direction, provider_ids,
+        service_date, completed_at, on_scene_seconds, is_chart_closed_within_24h,
+        has_survey, nps_answer)
+values
+    (101, 1, 5001, '2026-11-20', 'entered', '101,105', '2026-11-20', '2026-11-20 10:00',
+        1500, true, true, 9),
+    (101, 1, 4001, '2026-11-20', 'left', '101', '2026-10-02', '2026-10-02 11:00', 900,
+        true, true, 10),
+    (105, 1, 5001, '2026-11-20', 'entered', '101,105', '2026-11-20', '2026-11-20 10:00',
+        1500, true, true, 9);
+
 -- (SPEC §12) every column of the metric mart, one row per report date kept; a date's rows
 -- are that date's marts, so the rows of D = 2026-11-20 are copies of the marts above.
 -- Kept dates here: 11-20 (D), 11-19 (a daily build), 11-13, 10-30 (weekly); 11-06 is

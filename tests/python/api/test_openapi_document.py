@@ -48,6 +48,8 @@ OPERATION_IDS = {
     f"{ME}/visits": "listMyVisits",
     f"{ME}/shifts": "listMyShifts",
     f"{ME}/shifts/{{shift_team_id}}/breakdowns": "listMyShiftBreakdowns",
+    f"{HUB}/markets/{{market_id}}/changes": "listMarketChanges",
+    f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}/changes": "listMarketProviderChanges",
     f"{FRAUD}/authorizations": "listAuthorizations",
     f"{FRAUD}/phone-numbers": "listPhoneNumbers",
     f"{FRAUD}/doctors": "listDoctors",

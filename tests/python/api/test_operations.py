@@ -166,8 +166,9 @@ def test_openapi_documents_every_route_response_and_error(client, app):
         for route in app.routes
         if route.path.startswith(("/v1", "/health", "/ready"))
     }
-    # 14 + the three metric histories + 8 of the performance hub + 4 of the fraud workbench
-    assert len(routes) == 29
+    # 14 + the three metric histories + 8 of the performance hub + 4 of the fraud
+    # workbench + the two drill-downs
+    assert len(routes) == 31
     assert routes <= set(paths)
     error_ref = "#/components/schemas/ErrorBody"
     for path in routes:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import psycopg
+from reliability_support import bearer
+
+from api.tokens import mint_dev_token
+from kpi.settings import Settings
 
 ME = "/v1/performance-hub/me"
 
@@ -61,3 +65,8 @@ def clinicians(app_dsn: str) -> Clinicians:
     return Clinicians(
         minimum, experienced, market, novice, novice_count, foreign_market, foreign_shift, own_shift
     )
+
+
+def as_clinician(settings: Settings, user_id: int) -> dict[str, str]:
+    """The headers of a clinician's token: their user id, no role, no markets."""
+    return bearer(mint_dev_token(settings, "", [], False, user_id=user_id))

@@ -102,6 +102,9 @@ def _sweep(client: TestClient[Litestar], dataset: Dataset, market: int, token: s
         client, token, f"{HUB}/markets/{market}/providers/{UNKNOWN_ID}/history"
     ).json()
     assert missing_history["status"] == 404
+    changes = f"{HUB}/markets/{market}/providers/{UNKNOWN_ID}/changes"
+    missing_changes = _get(client, token, changes, metric="on_scene_time").json()
+    assert missing_changes["status"] == 404
 
     # The switcher lists the token's market only.
     switcher = _get(client, token, f"{HUB}/markets").json()
@@ -113,12 +116,16 @@ def _sweep(client: TestClient[Litestar], dataset: Dataset, market: int, token: s
             continue
         expect(403, f"{HUB}/markets/{other}")
         expect(403, f"{HUB}/markets/{other}/history", interval="day", points=366)
+        expect(403, f"{HUB}/markets/{other}/changes", metric="net_promoter_score")
         for title in JOB_TITLES:
             expect(403, f"{HUB}/markets/{other}/providers", job_title=title)
             expect(403, f"{HUB}/markets/{other}/providers", job_title=title, search="a")
         for provider in sorted(p for p, ms in dataset.provider_markets.items() if other in ms):
             expect(403, f"{HUB}/markets/{other}/providers/{provider}")
             expect(403, f"{HUB}/markets/{other}/providers/{provider}/history")
+            expect(
+                403, f"{HUB}/markets/{other}/providers/{provider}/changes", metric="on_scene_time"
+            )
 
     # Providers not active in the market: 404 like a provider that does not exist, on
     # every provider endpoint, with any parameters, and through the market's own path.
@@ -130,6 +137,12 @@ def _sweep(client: TestClient[Litestar], dataset: Dataset, market: int, token: s
         expect(404, f"{HUB}/providers/{provider}/provider-shifts", None, last_days=90, sort="asc")
         expect(404, f"{HUB}/markets/{market}/providers/{provider}", missing_in_market.json())
         expect(404, f"{HUB}/markets/{market}/providers/{provider}/history", missing_history)
+        expect(
+            404,
+            f"{HUB}/markets/{market}/providers/{provider}/changes",
+            missing_changes,
+            metric="chart_closure_rate",
+        )
         expect(404, f"{HUB}/providers/{provider}/history", None, interval="day", points=1)
 
     # Shifts none of whose providers is visible: 404 like a shift that does not exist.
@@ -193,7 +206,13 @@ def test_every_visible_provider_is_readable_with_all_its_markets(
             if market in listed:  # the provider's history in this market too
                 url = f"{HUB}/markets/{market}/providers/{provider}/history"
                 assert _get(client, token, url).status_code == 200, (market, provider)
+                changes = _get(
+                    client, token, url.replace("/history", "/changes"), metric="on_scene_time"
+                )
+                assert changes.status_code == 200, (market, provider)
         assert _get(client, token, f"{HUB}/markets/{market}/history").status_code == 200
+        own = _get(client, token, f"{HUB}/markets/{market}/changes", metric="survey_capture_rate")
+        assert own.status_code == 200, market
         for shift in sorted(dataset.visible_shifts({market}))[:50]:
             response = _get(
                 client, token, f"{HUB}/provider-shifts/{shift}/provider-shift-breakdowns"

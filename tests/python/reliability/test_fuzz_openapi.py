@@ -84,6 +84,8 @@ OPERATIONS = (
     f"{HUB}/markets/{{market_id}}/history",
     f"{HUB}/providers/{{provider_id}}/history",
     f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}/history",
+    f"{HUB}/markets/{{market_id}}/changes",
+    f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}/changes",
     f"{FRAUD}/authorizations",
     f"{FRAUD}/phone-numbers",
     f"{FRAUD}/doctors",

@@ -9,29 +9,17 @@ import uuid
 from typing import Any
 
 import psycopg
-import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-from performance_hub_support import ME, Clinicians, clinicians
-from reliability_support import bearer
+from performance_hub_support import ME, Clinicians, as_clinician
 
 from api.app import create_app
 from api.leader_hub.queries import METRIC_COLUMNS
 from api.performance_hub.queries import OVERALL_METRICS
-from api.tokens import mint_dev_token
 from kpi.embedded import Connections
 from kpi.settings import Settings
 
 RUN = uuid.uuid4().hex[:8]  # the database outlives a run: this run's request ids
-
-
-@pytest.fixture(scope="module")
-def who(connections: Connections, published: Any) -> Clinicians:
-    return clinicians(connections.app_dsn)
-
-
-def _token(settings: Settings, user_id: int) -> dict[str, str]:
-    return bearer(mint_dev_token(settings, "", [], False, user_id=user_id))
 
 
 def _rows(dsn: str, sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -48,7 +36,7 @@ def _number(value: Any) -> Any:
 def test_me_shows_the_overall_metrics_of_provider_metrics_with_goals(
     client: TestClient[Litestar], settings: Settings, connections: Connections, who: Clinicians
 ) -> None:
-    me = client.get(ME, headers=_token(settings, who.experienced)).json()
+    me = client.get(ME, headers=as_clinician(settings, who.experienced)).json()
     (row,) = _rows(
         connections.app_dsn,
         "select * from leader_hub.provider_metrics where provider_id = %s",
@@ -84,7 +72,7 @@ def test_me_shows_the_overall_metrics_of_provider_metrics_with_goals(
 def test_visit_metrics_are_withheld_below_the_published_minimum_but_on_task(
     client: TestClient[Litestar], settings: Settings, who: Clinicians
 ) -> None:
-    me = client.get(ME, headers=_token(settings, who.novice)).json()
+    me = client.get(ME, headers=as_clinician(settings, who.novice)).json()
     assert me["visit_count"] == who.novice_visit_count < me["personal_min_visits"]
     by_metric = {m["metric"]: m for m in me["metrics"]}
     on_task = by_metric.pop("on_task_percent")
@@ -106,7 +94,7 @@ def test_the_minimum_is_the_published_one_not_a_copy(
         conn.execute(update, [10_000])
     try:
         with TestClient(create_app(settings, connections.app_dsn)) as fresh:
-            me = fresh.get(ME, headers=_token(settings, who.experienced)).json()
+            me = fresh.get(ME, headers=as_clinician(settings, who.experienced)).json()
     finally:
         with psycopg.connect(connections.app_dsn, autocommit=True) as conn:
             conn.execute(update, [who.personal_min_visits])
@@ -120,7 +108,9 @@ def test_my_market_is_my_market_provider_metrics_row(
     client: TestClient[Litestar], settings: Settings, connections: Connections, who: Clinicians
 ) -> None:
     market = who.experienced_market
-    body = client.get(f"{ME}/markets/{market}", headers=_token(settings, who.experienced)).json()
+    body = client.get(
+        f"{ME}/markets/{market}", headers=as_clinician(settings, who.experienced)
+    ).json()
     (row,) = _rows(
         connections.app_dsn,
         "select * from leader_hub.market_provider_metrics where market_id = %s"
@@ -139,7 +129,7 @@ def test_my_market_is_my_market_provider_metrics_row(
             metric["rank"],
             metric["ranked_providers"],
         ) == expected
-    markets = client.get(f"{ME}/markets", headers=_token(settings, who.experienced)).json()
+    markets = client.get(f"{ME}/markets", headers=as_clinician(settings, who.experienced)).json()
     active = _rows(
         connections.app_dsn,
         "select market_id from leader_hub.markets_active_providers where provider_id = %s",
@@ -182,7 +172,7 @@ def test_peer_rankings_name_no_one_beyond_the_marquee(
     people = {(r["provider_id"]): (r["first_name"], r["last_name"], r["avatar_url"]) for r in rows}
     checked = 0
     for me in rows:
-        headers = _token(settings, me["provider_id"])
+        headers = as_clinician(settings, me["provider_id"])
         peers = [
             r
             for r in rows
@@ -238,12 +228,12 @@ def test_a_withheld_own_value_hides_value_and_rank_not_the_ranked_count(
         [who.personal_min_visits],
     )
     url = f"{ME}/peer-rankings?market_id={row['market_id']}"
-    body = client.get(url, headers=_token(settings, row["provider_id"])).json()
+    body = client.get(url, headers=as_clinician(settings, row["provider_id"])).json()
     assert body["me"]["status"] == "not_enough_visits"
     assert (body["me"]["value"], body["me"]["rank"]) == (None, None)
     assert body["me"]["ranked_providers"] == row["ranked_providers_on_scene_time"]
     assert not any(peer["is_me"] for peer in body["marquee"])  # too few visits for it
     on_task = client.get(
-        url + "&metric=on_task_percent", headers=_token(settings, row["provider_id"])
+        url + "&metric=on_task_percent", headers=as_clinician(settings, row["provider_id"])
     )
     assert on_task.json()["me"]["rank"] == row["on_task_percent_rank"]  # never withheld

@@ -11,28 +11,16 @@ from datetime import date, timedelta
 from typing import Any
 
 import psycopg
-import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-from performance_hub_support import ME, Clinicians, clinicians
-from reliability_support import bearer
+from performance_hub_support import ME, Clinicians, as_clinician
 
 from api.app import create_app
-from api.tokens import mint_dev_token
 from kpi.embedded import Connections
 from kpi.settings import Settings
 from sync.audit import ensure_audit
 
 RUN = uuid.uuid4().hex[:8]  # the database outlives a run: this run's request ids
-
-
-@pytest.fixture(scope="module")
-def who(connections: Connections, published: Any) -> Clinicians:
-    return clinicians(connections.app_dsn)
-
-
-def _token(settings: Settings, user_id: int) -> dict[str, str]:
-    return bearer(mint_dev_token(settings, "", [], False, user_id=user_id))
 
 
 def _expected_days(dsn: str, as_of: date, days: int) -> dict[int, list[dict[str, Any]]]:
@@ -103,7 +91,7 @@ def test_every_clinicians_look_back_follows_the_rule(
     expected = _expected_days(connections.app_dsn, as_of, 7)
     assert expected, "no shift in the last week: the test data does not exercise the look back"
     for provider in providers:
-        body = client.get(f"{ME}/look-back", headers=_token(settings, provider)).json()
+        body = client.get(f"{ME}/look-back", headers=as_clinician(settings, provider)).json()
         assert body["look_back_days"] == 7
         assert body["days"] == expected.get(provider, []), provider
         shifts = body["latest_shifts"]
@@ -125,7 +113,7 @@ def test_an_old_latest_day_is_still_shown_with_its_breakdowns(
             "   where shifts.shift_team_id = latest.shift_team_id)"
             " order by provider_id limit 1"
         ).fetchone()
-    headers = _token(settings, provider)
+    headers = as_clinician(settings, provider)
     body = client.get(f"{ME}/look-back", headers=headers).json()
     (old,) = [s for s in body["latest_shifts"] if s["shift_team_id"] == shift]
     assert old["breakdowns"], "an old latest shift keeps its phases"
@@ -146,9 +134,9 @@ def test_the_cache_never_serves_one_clinicians_body_to_another(
     app: Litestar = create_app(settings, connections.app_dsn)
     urls = [ME, f"{ME}/look-back", f"{ME}/shifts", f"{ME}/visits"]
     with TestClient(app) as client:
-        first = {u: client.get(u, headers=_token(settings, who.experienced)) for u in urls}
-        other = {u: client.get(u, headers=_token(settings, who.novice)) for u in urls}
-        again = {u: client.get(u, headers=_token(settings, who.experienced)) for u in urls}
+        first = {u: client.get(u, headers=as_clinician(settings, who.experienced)) for u in urls}
+        other = {u: client.get(u, headers=as_clinician(settings, who.novice)) for u in urls}
+        again = {u: client.get(u, headers=as_clinician(settings, who.experienced)) for u in urls}
         assert app.state.response_cache.hits >= len(urls)  # the third round came from it
     for url in urls:
         assert first[url].status_code == other[url].status_code == 200
@@ -164,7 +152,7 @@ def test_personal_visits_are_audited_with_the_clinician_as_provider(
     with psycopg.connect(connections.app_dsn, autocommit=True) as conn:
         ensure_audit(conn, ["leader_hub", "fraud"])
     app: Litestar = create_app(settings, connections.app_dsn)
-    headers = _token(settings, who.experienced)
+    headers = as_clinician(settings, who.experienced)
     with TestClient(app) as client:
         sent = [
             client.get(f"{ME}/visits?per_page=3", headers=headers | {"X-Request-ID": f"{RUN}v{n}"})

@@ -22,19 +22,13 @@ import jwt
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-from performance_hub_support import ME, Clinicians, clinicians
+from performance_hub_support import ME, Clinicians
 from reliability_support import bearer
 
 from api.tokens import TokenVerifier, dev_secret, mint_dev_token
-from kpi.embedded import Connections
 from kpi.settings import Settings
 
 UNKNOWN_ID = 9_000_000_000_000_000_000
-
-
-@pytest.fixture(scope="module")
-def who(connections: Connections, published: Any) -> Clinicians:
-    return clinicians(connections.app_dsn)
 
 
 def personal_urls(who: Clinicians) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from page_expect import APP_HEADER
 from playwright.sync_api import Locator, Page, expect
-from web_support import requires_chromium
+from web_support import requires_chromium, sign_in
 
 pytestmark = requires_chromium
 
@@ -137,16 +137,6 @@ def expect_charts(
         assert_chart(chart, interval, expected, plotted(kind, goals.get(column)))
         plotted_values.append(expected[1])
     return plotted_values
-
-
-def sign_in(page: Page) -> int:
-    """Open the hub as the demo Market Manager; returns the market the hub shows."""
-    page.goto("/")
-    page.get_by_test_id("dev-role-market-manager").click()
-    expect(page.get_by_test_id("hub")).to_be_visible()
-    switcher = page.get_by_test_id("market-select")
-    expect(switcher).to_be_enabled()
-    return int(switcher.input_value())
 
 
 def test_market_tiles_plot_the_market_history_weekly_and_daily(
