@@ -6,7 +6,8 @@ are computed by dbt.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 
 import msgspec
 
@@ -27,6 +28,14 @@ class ReportFlags(msgspec.Struct):
     """Robust z-score (median/MAD) within the report; null with too little data."""
     is_statistical_outlier: bool
     report_date: date
+    row_id: str
+    """The row's id (SPEC §15): its key columns joined by `:`; the reviews' path id."""
+    review_verdict: str | None
+    """The latest review's verdict (under_review, false_positive, referred, recovered)."""
+    review_note: str | None
+    reviewed_by: str | None
+    """Who gave the latest verdict (the token subject)."""
+    reviewed_at: datetime | None
 
 
 class AuthorizationRow(ReportFlags):
@@ -72,3 +81,22 @@ class DoctorPage(Paged, kw_only=True):
     filtered: bool
     """False: the report's flagged rows; true: every row matching the filters."""
     items: list[DoctorRow]
+
+
+# ------------------------------------------------------------------------------ reviews
+
+Verdict = Literal["under_review", "false_positive", "referred", "recovered"]
+Report = Literal["authorizations", "phone-numbers", "doctors"]
+
+
+class Review(msgspec.Struct, kw_only=True):
+    """One analyst's verdict on one report row, as stored."""
+
+    review_id: int
+    report: Report
+    row_id: str
+    verdict: Verdict
+    note: str | None
+    reviewed_by: str
+    """The token subject that gave it."""
+    reviewed_at: datetime
