@@ -63,6 +63,15 @@ def _batch_text(rows: list[tuple[Any, ...]], pick: itemgetter[Any] | None) -> by
     return buffer.getvalue().encode()
 
 
+class CsvStream(Stream):
+    """A ``Stream`` whose own media type wins: Litestar's ``Stream`` lets the handler's
+    default (JSON) override it, unlike ``Response``."""
+
+    def to_asgi_response(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["media_type"] = self.media_type
+        return super().to_asgi_response(*args, **kwargs)
+
+
 async def _csv_chunks(
     db: Database, query: str, params: dict[str, Any], columns: tuple[str, ...]
 ) -> AsyncIterator[bytes]:
@@ -96,8 +105,8 @@ async def csv_response(
         async for chunk in chunks:
             yield chunk
 
-    return Stream(
+    return CsvStream(
         body(),
-        media_type="text/csv; charset=utf-8",
+        media_type=CSV,  # sent as text/csv; charset=utf-8
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
