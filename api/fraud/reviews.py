@@ -27,7 +27,7 @@ from typing import Annotated, Any
 import msgspec
 import psycopg
 from litestar import Request, post
-from litestar.params import HeaderParameter, JSONBody, PathParameter
+from litestar.params import Body, HeaderParameter, PathParameter
 
 from api.db import database_of
 from api.errors import CONFLICT, PROTECTED_RESPONSES, ApiError, forbidden, not_found
@@ -64,6 +64,16 @@ class ReviewRequest(msgspec.Struct, forbid_unknown_fields=True):
         None
     )
     """Free text for the next analyst (at most 2000 characters)."""
+
+
+# The schema says what the server enforces: no other fields (forbid_unknown_fields)
+ReviewBody = Annotated[
+    ReviewRequest,
+    Body(
+        description="The verdict, and an optional note; no other fields.",
+        schema_extra={"additional_properties": False},
+    ),
+]
 
 
 def request_hash(report: str, row_id: str, review: ReviewRequest) -> str:
@@ -125,7 +135,7 @@ def review_route(report: str, operation_id: str, summary: str) -> Any:
     )
     async def create_review(
         request: Request[Any, Any, Any],
-        data: JSONBody[ReviewRequest],
+        data: ReviewBody,
         row_id: RowId,
         idempotency_key: IdempotencyKey = None,
     ) -> Review:
