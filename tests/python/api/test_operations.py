@@ -166,16 +166,18 @@ def test_openapi_documents_every_route_response_and_error(client, app):
         for route in app.routes
         if route.path.startswith(("/v1", "/health", "/ready"))
     }
-    assert len(routes) == 17  # 14 + the three metric histories
+    assert len(routes) == 20  # 14 + the three metric histories + the three review POSTs
     assert routes <= set(paths)
     error_ref = "#/components/schemas/ErrorBody"
     for path in routes:
-        operation = paths[path]["get"]
+        write = path.endswith("/reviews")  # the review POSTs: 201, and 409 on a reused key
+        operation = paths[path]["post" if write else "get"]
         responses = operation["responses"]
-        assert "200" in responses and responses["200"]["content"]["application/json"]["schema"]
+        ok = responses["201" if write else "200"]
+        assert ok["content"]["application/json"]["schema"]
         expected_errors = {"503"} if path in ("/health", "/ready") else set()
         if path.startswith("/v1"):
-            expected_errors = {"400", "401", "403", "404", "503"}
+            expected_errors = {"400", "401", "403", "404", "503"} | ({"409"} if write else set())
             assert operation["security"] == [{"bearer": []}]
         if path == "/health":
             expected_errors = set()
