@@ -16,6 +16,7 @@ from typing import Any
 import psycopg
 
 from api.fraud import queries as fraud
+from api.fraud.workbench import MAX_LINKS
 from api.leader_hub import queries as leader_hub
 from api.params import DEFAULT_POINTS, INTERVAL_DAYS
 from bench.common import busiest_markets
@@ -140,8 +141,20 @@ ENDPOINTS: dict[str, Endpoint] = {
             lambda v: f"{FR}/doctors?page={_page_of(v)}",
             lambda v: fraud.DOCTORS_SQL,
         ),
+        Endpoint(
+            "fraud_resolved",
+            lambda v: f"{FR}/{v['report']}/resolved",
+            lambda v: fraud.RESOLVED_SQL,
+        ),
+        Endpoint(
+            "fraud_phone_links",
+            lambda v: f"{FR}/phone-numbers/{v['phone_number']}/doctors",
+            lambda v: fraud.PHONE_NUMBER_LINKS_SQL,
+        ),
     ]
 }
+# the reports of /{report}/resolved
+RESOLVED_REPORTS = ("authorizations", "phone-numbers", "doctors")
 
 
 def sql_of(endpoint: str, values: dict[str, Any]) -> str:
@@ -164,6 +177,7 @@ class Population:
     shifts: dict[int, int]  # provider -> shifts
     shift_ids: list[int]
     fraud_counts: dict[str, int]  # reported rows: CITY / OTHER doctors, phones, doctors
+    reported_numbers: list[str]  # the phone numbers report's reported rows
 
     @property
     def with_visits(self) -> list[int]:
@@ -233,6 +247,12 @@ def _population(conn: psycopg.Connection, markets: list[int], n: int) -> Populat
                 " from fraud.total_patients_doctor"
             ).fetchall()
         ),
+        reported_numbers=_column(
+            conn,
+            "select phone_number from fraud.patients_phonenumber where is_reported"
+            " order by report_rank",
+            [],
+        ),
     )
 
 
@@ -251,6 +271,7 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
     # drawn after the others, so the older endpoints' samples of a seed stay the same
     hm, hp, (hmm, hmp) = rng.choice(pop.markets), rng.choice(pop.visible), rng.choice(pop.pairs)
     intervals = [rng.choice(HISTORY_INTERVALS) for _ in range(3)]
+    resolved_report, number = rng.choice(RESOLVED_REPORTS), rng.choice(pop.reported_numbers)
 
     def paged(per_page: int, total: int) -> dict[str, int]:
         return {"limit": per_page, "offset": (_page(total, per_page, rng) - 1) * per_page}
@@ -301,6 +322,14 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
             "min_patient_increase_30d_0": None,
             **paged(FRAUD_PER_PAGE, pop.fraud_counts["doctors"]),
         },
+        "fraud_resolved": {
+            "report": resolved_report,
+            "type": None,
+            "settlement_type": None,
+            "limit": FRAUD_PER_PAGE,
+            "offset": 0,
+        },
+        "fraud_phone_links": {"phone_number": number, "limit": MAX_LINKS, "offset": 0},
     }
 
 

@@ -36,6 +36,11 @@ HISTORY_MODELS = (
 )
 # Built after the three histories: a date is present once its log row is.
 DATES_LOG = "metric_history_dates"
+# The fraud flag history (SPEC §15, models/marts/fraud/history): its log, and the status
+# table recomputed from the whole history after each date.
+FRAUD_HISTORY_MODELS = ("report_flag_history", "report_flag_status")
+FRAUD_DATES_LOG = "report_flag_dates"
+FRAUD_SCHEMA = "fraud"
 BACKFILL_VAR = "history_backfill"
 # Date-free models read in place by a backfill (macros/generate_schema_name.sql).
 STAGING = "path:models/staging"
@@ -89,7 +94,10 @@ def backfill(
                 "kpi backfill: no build yet: run `kpi build` first (a backfill reads its"
                 " staging views)"
             )
-        present = present_dates(conn, _relation(manifest, _is_dates_log))
+        # a date is present when both histories have it
+        present = present_dates(conn, _relation(manifest, _is_dates_log)) & present_dates(
+            conn, _relation(manifest, _is_fraud_dates_log), column="report_date"
+        )
     todo = list(dates) if force else [d for d in dates if d not in present]
     skipped = len(dates) - len(todo)
     if skipped:
@@ -100,7 +108,7 @@ def backfill(
     # Staging views do not depend on the date: the latest build's are read, not rebuilt.
     select = [
         "--select",
-        *(f"+{name}" for name in (*HISTORY_MODELS, DATES_LOG)),
+        *(f"+{name}" for name in (*HISTORY_MODELS, DATES_LOG, *FRAUD_HISTORY_MODELS)),
         "--exclude",
         STAGING,
     ]
@@ -133,6 +141,10 @@ def _is_dates_log(node: Any) -> bool:
     return node.name == DATES_LOG
 
 
+def _is_fraud_dates_log(node: Any) -> bool:
+    return node.name == FRAUD_DATES_LOG
+
+
 def _is_staging(node: Any) -> bool:
     return node.fqn[1] == "staging"
 
@@ -145,11 +157,15 @@ def _relation(manifest: Any, wanted: Callable[[Any], bool]) -> tuple[str, str]:
     raise CliError("kpi backfill: the project lacks a model the backfill needs")
 
 
-def present_dates(conn: psycopg.Connection, log: tuple[str, str]) -> set[date]:
+def present_dates(
+    conn: psycopg.Connection, log: tuple[str, str], column: str = "as_of_date"
+) -> set[date]:
     """The dates whose history is complete (their log row exists); none before a build."""
     if not table_exists(conn, *log):
         return set()
-    rows = conn.execute(sql.SQL("select as_of_date from {}").format(sql.Identifier(*log)))
+    rows = conn.execute(
+        sql.SQL("select {} from {}").format(sql.Identifier(column), sql.Identifier(*log))
+    )
     return {row[0] for row in rows.fetchall()}
 
 
@@ -178,15 +194,15 @@ def drop_history(warehouse_dsn: str) -> bool:
     Returns whether there was any. The next build starts the history over; a backfill
     fills the past again.
     """
-    names = (*HISTORY_MODELS, DATES_LOG)
+    tables = [(HISTORY_SCHEMA, name) for name in (*HISTORY_MODELS, DATES_LOG)] + [
+        (FRAUD_SCHEMA, name) for name in (*FRAUD_HISTORY_MODELS, FRAUD_DATES_LOG)
+    ]
     with psycopg.connect(warehouse_dsn, autocommit=True) as conn:
         (found,) = conn.execute(
             "select count(*) from information_schema.tables"
-            " where table_schema = %s and table_name = any(%s)",
-            [HISTORY_SCHEMA, list(names)],
+            " where table_schema || '.' || table_name = any(%s)",
+            [[f"{schema}.{name}" for schema, name in tables]],
         ).fetchone()
-        for name in names:
-            conn.execute(
-                sql.SQL("drop table if exists {}").format(sql.Identifier(HISTORY_SCHEMA, name))
-            )
+        for schema, name in tables:
+            conn.execute(sql.SQL("drop table if exists {}").format(sql.Identifier(schema, name)))
     return bool(found)

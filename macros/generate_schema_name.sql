@@ -20,7 +20,10 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A model that keeps every report date: the models of marts/leader_hub/history. -#}
+{#-
+    A model that keeps every report date: the models of marts/leader_hub/history and
+    marts/fraud/history.
+-#}
 {% macro is_history_model(node) -%}
-    {{ return(node is not none and node.fqn[1:4] == ['marts', 'leader_hub', 'history']) }}
+    {{ return(node is not none and node.fqn[1] == 'marts' and node.fqn[3:4] == ['history']) }}
 {%- endmacro %}

@@ -39,13 +39,17 @@ def read_logs(conn: Connection, tables: Iterable[ExportedTable]) -> dict[str, Lo
         if log is None or log in logs:
             continue
         exists = table_exists(conn, table.schema, log)
-        logs[log] = dict(_select(conn, table.schema, log)) if exists else {}
+        column = table.partition_by or ""
+        logs[log] = dict(_select(conn, table.schema, log, column)) if exists else {}
     return logs
 
 
-def _select(conn: Connection, schema: str, log: str) -> list[tuple[date, datetime]]:
+def _select(conn: Connection, schema: str, log: str, column: str) -> list[tuple[date, datetime]]:
+    """The log's (date, built_at); its date column has the history's partition name."""
     return conn.execute(
-        sql.SQL("select as_of_date, built_at from {}").format(sql.Identifier(schema, log))
+        sql.SQL("select {}, built_at from {}").format(
+            sql.Identifier(column), sql.Identifier(schema, log)
+        )
     ).fetchall()
 
 

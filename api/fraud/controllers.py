@@ -1,5 +1,6 @@
-"""Fraud report handlers (/v1/fraud-reports): authorizations, phone numbers, doctors, and
-the reviews of their rows (``api.fraud.reviews``).
+"""Fraud report handlers (/v1/fraud-reports): authorizations, phone numbers, doctors, the
+reviews of their rows (``api.fraud.reviews``); the workbench's resolved rows and
+phone-number links are ``api.fraud.workbench``.
 
 Without filters each report returns its flagged rows (``is_reported``), less the recent
 false positives (unless ``include_reviewed=true``); with filters, every row that matches
@@ -40,6 +41,7 @@ from api.fraud.schemas import (
     PhoneNumberPage,
     PhoneNumberRow,
 )
+from api.fraud.workbench import ROUTES as WORKBENCH_ROUTES
 from api.params import (
     AuthorizationTypeParam,
     MinPatientIncrease,
@@ -225,7 +227,13 @@ async def list_doctors(
 
 router = Router(
     path="/v1/fraud-reports",
-    route_handlers=[list_authorizations, list_phone_numbers, list_doctors, *REVIEW_ROUTES],
+    route_handlers=[
+        list_authorizations,
+        list_phone_numbers,
+        list_doctors,
+        *WORKBENCH_ROUTES,
+        *REVIEW_ROUTES,
+    ],
     security=[{"bearer": []}],
     tags=["Fraud reports"],
     # the access policy, then the response cache's hooks; the cache stores nothing here

@@ -58,7 +58,12 @@ scored as (
 ),
 
 final as (
-    {{ fraud_report_columns('scored', report_columns) }}
+    {{ fraud_report_columns(
+        'scored',
+        report_columns,
+        key_columns=group_columns,
+        row_id_prefix=report_grain | upper,
+    ) }}
 )
 
 select * from final

@@ -13,10 +13,12 @@
             {{ fraud_report_columns('scored', {
                 'phone_number': 'varchar(32)',
                 'patients_qty': 'bigint',
-            }) }}
+            }, key_columns=['phone_number']) }}
         )
 -#}
-{% macro fraud_report_columns(relation, columns) -%}
+{% macro fraud_report_columns(relation, columns, key_columns, row_id_prefix=none) -%}
+{%- set row_id_parts = ([("'" ~ row_id_prefix ~ "'")] if row_id_prefix else [])
+    + key_columns -%}
 select
     {%- for name, data_type in columns.items() %}
     cast({{ name }} as {{ data_type }}) as {{ name }},
@@ -25,6 +27,13 @@ select
     cast(report_rank as bigint) as report_rank,
     is_reported,
     cast(outlier_score as numeric(18, 4)) as outlier_score,
-    is_statistical_outlier
+    is_statistical_outlier,
+    cast({{ row_id_parts | join(" || ':' || ") }} as varchar(128)) as row_id,
+    cast(report_partition_rows as bigint) as partition_rows,
+    cast(outlier_median as double precision) as partition_median,
+    cast(outlier_median_deviation as double precision) as partition_mad,
+    cast({{ var('outlier_threshold') }} as numeric(9, 4)) as outlier_threshold,
+    cast(report_cap as bigint) as report_cap,
+    cast(report_cutoff_value as double precision) as report_cutoff_value
 from {{ relation }}
 {%- endmacro %}

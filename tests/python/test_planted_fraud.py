@@ -7,9 +7,12 @@ embedded one, or the one named by KPI_TEST_WAREHOUSE_DSN — and reads:
   offline doctors and legal entities, shared phone numbers, surge and new doctors.
 
 A planted item is caught when its row is reported (`is_reported`) or a statistical outlier
-(`is_statistical_outlier`). Each test prints its recall and how many caught rows were not
-planted. Missing settings fail, never skip: a recall check that silently does not run would
-hide a broken report.
+(`is_statistical_outlier`), and its explanation columns (SPEC §15) name the rule that
+caught it: rank within `report_cap` and a value at or above `report_cutoff_value`, or an
+`outlier_score` above `outlier_threshold` that is (x − partition_median) / (1.4826 ×
+partition_mad). Each test prints its recall and how many caught rows were not planted.
+Missing settings fail, never skip: a recall check that silently does not run would hide a
+broken report.
 """
 
 from __future__ import annotations
@@ -78,33 +81,72 @@ def warehouse() -> Iterator[psycopg.Connection]:
         yield conn
 
 
-def _caught_rows(
-    conn: psycopg.Connection, mart: str, key_columns: list[str]
-) -> set[tuple[str, ...]]:
-    """Keys of the mart's rows that are reported or statistical outliers."""
-    rows = conn.execute(
-        f"select {', '.join(key_columns)} from fraud.{mart}"
-        " where is_reported or is_statistical_outlier"
-    ).fetchall()
-    return {tuple(str(value) for value in row) for row in rows}
+# The report's x: the value its outlier score and its cutoff are of (SPEC §7, §15).
+VALUE_COLUMN = {
+    "authorization_doctor": "ratio_offline_patients_qty",
+    "authorization_legal_entity": "ratio_offline_patients_qty",
+    "patients_phonenumber": "patients_qty",
+    "total_patients_doctor": "patient_increase_30d",
+}
+EXPLANATION = (
+    "is_reported, report_rank, report_cap, report_cutoff_value, is_statistical_outlier,"
+    " outlier_score, outlier_threshold, partition_median, partition_mad"
+)
+
+Caught = dict[tuple[str, ...], dict[str, Any]]
+
+
+def _caught_rows(conn: psycopg.Connection, mart: str, key_columns: list[str]) -> Caught:
+    """The mart's rows that are reported or statistical outliers: key -> explanation."""
+    cursor = conn.execute(
+        f"select {', '.join(key_columns)}, {VALUE_COLUMN[mart]} as x, {EXPLANATION}"
+        f" from fraud.{mart} where is_reported or is_statistical_outlier"
+    )
+    names = [column.name for column in cursor.description or []]
+    caught: Caught = {}
+    for row in cursor.fetchall():
+        key = tuple(str(value) for value in row[: len(key_columns)])
+        caught[key] = dict(zip(names[len(key_columns) :], row[len(key_columns) :], strict=True))
+    return caught
+
+
+def explained_by(row: dict[str, Any]) -> list[str]:
+    """The rules the row's explanation shows flagged it (each checked against its inputs)."""
+    rules = []
+    if row["is_reported"]:
+        assert row["report_rank"] <= row["report_cap"], row
+        cutoff, x = row["report_cutoff_value"], row["x"]
+        # a doctor at the cap ranked only by patient_increase_30d_0 has no cutoff value
+        assert cutoff is None or (x is not None and float(x) >= cutoff), row
+        rules.append(f"rank {row['report_rank']} <= cap {row['report_cap']} (cutoff {cutoff})")
+    if row["is_statistical_outlier"]:
+        score, threshold = row["outlier_score"], row["outlier_threshold"]
+        assert score is not None and score > threshold, row
+        if row["partition_mad"]:
+            z = (float(row["x"]) - row["partition_median"]) / (1.4826 * row["partition_mad"])
+            assert abs(float(score) - z) <= 0.0001, row
+        rules.append(f"outlier_score {score} > {threshold}")
+    return rules
 
 
 def _assert_all_caught(
     capsys: pytest.CaptureFixture[str],
     label: str,
     planted_keys: set[tuple[str, ...]],
-    caught: set[tuple[str, ...]],
+    caught: Caught,
 ) -> None:
-    found = planted_keys & caught
+    found = planted_keys & caught.keys()
     recall = len(found) / len(planted_keys) if planted_keys else 1.0
     with capsys.disabled():
         print(
             f"\n{label}: recall {len(found)}/{len(planted_keys)} = {recall:.0%};"
-            f" {len(caught - planted_keys)} caught rows not planted (of {len(caught)})"
+            f" {len(caught.keys() - planted_keys)} caught rows not planted (of {len(caught)})"
         )
     assert planted_keys, f"the manifest plants no {label}"
-    missed = sorted(planted_keys - caught)
+    missed = sorted(planted_keys - caught.keys())
     assert not missed, f"{label} not reported nor outliers: {missed}"
+    unexplained = sorted(key for key in found if not explained_by(caught[key]))
+    assert not unexplained, f"{label} flagged without an explanation naming the rule"
 
 
 def test_planted_offline_doctors_are_caught(capsys) -> None:

@@ -42,7 +42,7 @@ final as (
     {{ fraud_report_columns('scored', {
         'phone_number': 'varchar(32)',
         'patients_qty': 'bigint',
-    }) }}
+    }, key_columns=['phone_number']) }}
 )
 
 select * from final

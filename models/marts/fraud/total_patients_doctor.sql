@@ -133,7 +133,7 @@ final as (
         'lifetime_days': 'integer',
         'patient_increase_30d': 'double precision',
         'patient_increase_30d_0': 'bigint',
-    }) }}
+    }, key_columns=['party_id', 'legal_entity_id']) }}
 )
 
 select * from final

@@ -313,40 +313,60 @@ insert into leader_hub.market_provider_metric_history values
 
 -- ---------------------------------------------------------------------------- Fraud
 
+-- Every report row carries its explanation (SPEC §15): row_id, partition_rows,
+-- partition_median, partition_mad, outlier_threshold, report_cap, report_cutoff_value.
 create table fraud.authorization_doctor (
     party_id varchar(36), legal_entity_id varchar(36), settlement_type varchar(8),
     patients_qty bigint, offline_patients_qty bigint, ratio_offline_patients_qty double precision,
     report_date date, report_rank bigint, is_reported boolean,
     outlier_score numeric(18, 4), is_statistical_outlier boolean,
+    row_id varchar(128), partition_rows bigint, partition_median double precision,
+    partition_mad double precision, outlier_threshold numeric(9, 4), report_cap bigint,
+    report_cutoff_value double precision,
     primary key (party_id, legal_entity_id, settlement_type)
 );
 insert into fraud.authorization_doctor values
-    ('p2', 'le1', 'CITY', 30, 6, 0.2, '2026-11-20', 2, false, 0.5, false),
-    ('p1', 'le1', 'CITY', 20, 18, 0.9, '2026-11-20', 1, true, 4.1234, true),
-    ('p3', 'le2', 'CITY', 12, 1, 0.0833333333, '2026-11-20', 3, false, null, false),
-    ('p4', 'le2', 'OTHER', 15, 15, 1.0, '2026-11-20', 1, true, null, false);
+    ('p2', 'le1', 'CITY', 30, 6, 0.2, '2026-11-20', 2, false, 0.5, false,
+        'DOCTOR:p2:le1:CITY', 3, 0.2, 0.1166666667, 3.5, 1, 0.9),
+    ('p1', 'le1', 'CITY', 20, 18, 0.9, '2026-11-20', 1, true, 4.1234, true,
+        'DOCTOR:p1:le1:CITY', 3, 0.2, 0.1166666667, 3.5, 1, 0.9),
+    ('p3', 'le2', 'CITY', 12, 1, 0.0833333333, '2026-11-20', 3, false, null, false,
+        'DOCTOR:p3:le2:CITY', 3, 0.2, 0.1166666667, 3.5, 1, 0.9),
+    ('p4', 'le2', 'OTHER', 15, 15, 1.0, '2026-11-20', 1, true, null, false,
+        'DOCTOR:p4:le2:OTHER', 1, 1.0, 0, 3.5, 1, 1.0);
 
 create table fraud.authorization_legal_entity (
     legal_entity_id varchar(36), settlement_type varchar(8),
     patients_qty bigint, offline_patients_qty bigint, ratio_offline_patients_qty double precision,
     report_date date, report_rank bigint, is_reported boolean,
     outlier_score numeric(18, 4), is_statistical_outlier boolean,
+    row_id varchar(128), partition_rows bigint, partition_median double precision,
+    partition_mad double precision, outlier_threshold numeric(9, 4), report_cap bigint,
+    report_cutoff_value double precision,
     primary key (legal_entity_id, settlement_type)
 );
 insert into fraud.authorization_legal_entity values
-    ('le1', 'CITY', 60, 30, 0.5, '2026-11-20', 1, true, null, false),
-    ('le2', 'CITY', 55, 5, 0.0909090909, '2026-11-20', 2, false, null, false);
+    ('le1', 'CITY', 60, 30, 0.5, '2026-11-20', 1, true, null, false,
+        'LEGAL_ENTITY:le1:CITY', 2, 0.2954545455, 0.2045454545, 3.5, 1, 0.5),
+    ('le2', 'CITY', 55, 5, 0.0909090909, '2026-11-20', 2, false, null, false,
+        'LEGAL_ENTITY:le2:CITY', 2, 0.2954545455, 0.2045454545, 3.5, 1, 0.5);
 
 create table fraud.patients_phonenumber (
     phone_number varchar(32), patients_qty bigint,
     report_date date, report_rank bigint, is_reported boolean,
     outlier_score numeric(18, 4), is_statistical_outlier boolean,
+    row_id varchar(128), partition_rows bigint, partition_median double precision,
+    partition_mad double precision, outlier_threshold numeric(9, 4), report_cap bigint,
+    report_cutoff_value double precision,
     primary key (phone_number)
 );
 insert into fraud.patients_phonenumber values
-    ('380501110000', 2, '2026-11-20', 2, false, null, false),
-    ('380501112233', 5, '2026-11-20', 1, true, null, false),
-    ('380509990000', 2, '2026-11-20', 3, false, null, false);
+    ('380501110000', 2, '2026-11-20', 2, false, null, false,
+        '380501110000', 3, 2, 0, 3.5, 1, 5),
+    ('380501112233', 5, '2026-11-20', 1, true, null, false,
+        '380501112233', 3, 2, 0, 3.5, 1, 5),
+    ('380509990000', 2, '2026-11-20', 3, false, null, false,
+        '380509990000', 3, 2, 0, 3.5, 1, 5);
 
 create table fraud.total_patients_doctor (
     party_id varchar(36), legal_entity_id varchar(36), patients_qty bigint,
@@ -354,13 +374,110 @@ create table fraud.total_patients_doctor (
     patient_increase_30d double precision, patient_increase_30d_0 bigint,
     report_date date, report_rank bigint, is_reported boolean,
     outlier_score numeric(18, 4), is_statistical_outlier boolean,
+    row_id varchar(128), partition_rows bigint, partition_median double precision,
+    partition_mad double precision, outlier_threshold numeric(9, 4), report_cap bigint,
+    report_cutoff_value double precision,
     primary key (party_id, legal_entity_id)
 );
 insert into fraud.total_patients_doctor values
-    ('p1', 'le1', 40, 30, 10, 400, 6.0, null, '2026-11-20', 1, true, 3.9, true),
-    ('p2', 'le1', 25, 5, 10, 300, 1.0, null, '2026-11-20', 2, false, -0.2, false),
-    ('p3', 'le2', 12, 4, 0, 200, null, 4, '2026-11-20', 3, false, null, false),
-    ('p5', 'le3', 11, 2, 0, 60, null, null, '2026-11-20', 4, false, null, false);
+    ('p1', 'le1', 40, 30, 10, 400, 6.0, null, '2026-11-20', 1, true, 3.9, true,
+        'p1:le1', 4, 3.5, 2.5, 3.5, 1, 6.0),
+    ('p2', 'le1', 25, 5, 10, 300, 1.0, null, '2026-11-20', 2, false, -0.2, false,
+        'p2:le1', 4, 3.5, 2.5, 3.5, 1, 6.0),
+    ('p3', 'le2', 12, 4, 0, 200, null, 4, '2026-11-20', 3, false, null, false,
+        'p3:le2', 4, 3.5, 2.5, 3.5, 1, 6.0),
+    ('p5', 'le3', 11, 2, 0, 60, null, null, '2026-11-20', 4, false, null, false,
+        'p5:le3', 4, 3.5, 2.5, 3.5, 1, 6.0);
+
+-- The flag history (SPEC §15): report dates 2026-11-06, -13 and -20 kept.
+-- authorizations: DOCTOR:p1 reported on all three (recurring); DOCTOR:p4 on 11-06, not
+-- 11-13, again 11-20 (new: it returns); LEGAL_ENTITY:le1 first on 11-20 (new);
+-- DOCTOR:p2 on 11-13 only (resolved on 11-20, still a row of the report).
+-- phone-numbers: 380501112233 on 11-13 and 11-20; 380507770000 on 11-13 only (resolved,
+-- gone from the report). doctors: p1:le1 new; p3:le2 reported on 11-13 only (resolved).
+create table fraud.report_flag_dates (
+    report_date date primary key, built_at timestamp
+);
+insert into fraud.report_flag_dates values
+    ('2026-11-06', '2026-11-20 05:00:00'),
+    ('2026-11-13', '2026-11-20 05:00:00'),
+    ('2026-11-20', '2026-11-20 05:30:00');
+
+create table fraud.report_flag_history (
+    report varchar(16), row_id varchar(128), report_date date,
+    authorization_type varchar(16), party_id varchar(36), legal_entity_id varchar(36),
+    settlement_type varchar(8), phone_number varchar(32), report_rank bigint,
+    report_value double precision, outlier_score numeric(18, 4),
+    is_statistical_outlier boolean,
+    primary key (report, row_id, report_date)
+);
+insert into fraud.report_flag_history values
+    ('authorizations', 'DOCTOR:p1:le1:CITY', '2026-11-06', 'DOCTOR', 'p1', 'le1', 'CITY',
+        null, 1, 0.85, 3.7, true),
+    ('authorizations', 'DOCTOR:p4:le2:OTHER', '2026-11-06', 'DOCTOR', 'p4', 'le2', 'OTHER',
+        null, 1, 0.95, null, false),
+    ('authorizations', 'DOCTOR:p1:le1:CITY', '2026-11-13', 'DOCTOR', 'p1', 'le1', 'CITY',
+        null, 1, 0.88, 3.9, true),
+    ('authorizations', 'DOCTOR:p2:le1:CITY', '2026-11-13', 'DOCTOR', 'p2', 'le1', 'CITY',
+        null, 2, 0.6, 2.1, false),
+    ('authorizations', 'DOCTOR:p1:le1:CITY', '2026-11-20', 'DOCTOR', 'p1', 'le1', 'CITY',
+        null, 1, 0.9, 4.1234, true),
+    ('authorizations', 'DOCTOR:p4:le2:OTHER', '2026-11-20', 'DOCTOR', 'p4', 'le2', 'OTHER',
+        null, 1, 1.0, null, false),
+    ('authorizations', 'LEGAL_ENTITY:le1:CITY', '2026-11-20', 'LEGAL_ENTITY', null, 'le1',
+        'CITY', null, 1, 0.5, null, false),
+    ('phone-numbers', '380501112233', '2026-11-13', null, null, null, null,
+        '380501112233', 1, 6, null, false),
+    ('phone-numbers', '380507770000', '2026-11-13', null, null, null, null,
+        '380507770000', 2, 4, null, false),
+    ('phone-numbers', '380501112233', '2026-11-20', null, null, null, null,
+        '380501112233', 1, 5, null, false),
+    ('doctors', 'p3:le2', '2026-11-13', null, 'p3', 'le2', null, null, 1, 2.5, 1.1, false),
+    ('doctors', 'p1:le1', '2026-11-20', null, 'p1', 'le1', null, null, 1, 6.0, 3.9, true);
+
+create table fraud.report_flag_status (
+    report varchar(16), row_id varchar(128), report_date date, previous_report_date date,
+    flag_status varchar(16), first_reported_date date, consecutive_reports bigint,
+    primary key (report, row_id, report_date)
+);
+insert into fraud.report_flag_status values
+    ('authorizations', 'DOCTOR:p1:le1:CITY', '2026-11-20', '2026-11-13', 'recurring',
+        '2026-11-06', 3),
+    ('authorizations', 'DOCTOR:p4:le2:OTHER', '2026-11-20', '2026-11-13', 'new',
+        '2026-11-06', 1),
+    ('authorizations', 'LEGAL_ENTITY:le1:CITY', '2026-11-20', '2026-11-13', 'new',
+        '2026-11-20', 1),
+    ('authorizations', 'DOCTOR:p2:le1:CITY', '2026-11-20', '2026-11-13', 'resolved',
+        '2026-11-13', 0),
+    -- a past date's status: never shown for the published date 2026-11-20
+    ('authorizations', 'DOCTOR:p4:le2:OTHER', '2026-11-13', '2026-11-06', 'resolved',
+        '2026-11-06', 0),
+    ('phone-numbers', '380501112233', '2026-11-20', '2026-11-13', 'recurring',
+        '2026-11-13', 2),
+    ('phone-numbers', '380507770000', '2026-11-20', '2026-11-13', 'resolved',
+        '2026-11-13', 0),
+    ('doctors', 'p1:le1', '2026-11-20', '2026-11-13', 'new', '2026-11-20', 1),
+    ('doctors', 'p3:le2', '2026-11-20', '2026-11-13', 'resolved', '2026-11-13', 0);
+
+-- Links (SPEC §15): the doctors and legal entities of 380501112233's persons.
+create table fraud.phone_number_doctors (
+    phone_number varchar(32), party_id varchar(36), legal_entity_id varchar(36),
+    patients_qty bigint, report_date date,
+    primary key (phone_number, party_id, legal_entity_id)
+);
+insert into fraud.phone_number_doctors values
+    ('380501112233', 'p2', 'le1', 1, '2026-11-20'),
+    ('380501112233', 'p1', 'le1', 3, '2026-11-20'),
+    ('380501112233', 'p3', 'le2', 3, '2026-11-20');
+
+create table fraud.phone_number_legal_entities (
+    phone_number varchar(32), legal_entity_id varchar(36), patients_qty bigint,
+    report_date date,
+    primary key (phone_number, legal_entity_id)
+);
+insert into fraud.phone_number_legal_entities values
+    ('380501112233', 'le1', 3, '2026-11-20'),
+    ('380501112233', 'le2', 3, '2026-11-20');
 
 -- the lookups the API makes (the sync creates the same from meta.sync.indexes)
 create index on leader_hub.markets_active_providers (provider_id);

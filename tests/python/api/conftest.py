@@ -103,6 +103,20 @@ def get(client: TestClient[Litestar], lead_headers: dict[str, str]) -> Callable[
     return fetch
 
 
+@pytest.fixture(scope="session")
+def fraud_get(client: TestClient[Litestar], analyst_headers: dict[str, str]) -> Callable[..., Any]:
+    """GET under /v1/fraud-reports as a fraud analyst; asserts 200, returns the JSON."""
+
+    def fetch(path: str, **params: Any) -> Any:
+        response = client.get(
+            f"/v1/fraud-reports{path}", params=params or None, headers=analyst_headers
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return fetch
+
+
 # ----------------------------------------------------------------------- asymmetric keys
 
 

@@ -10,13 +10,8 @@ FRAUD = "/v1/fraud-reports"
 
 
 @pytest.fixture
-def fetch(client, analyst_headers):
-    def run(path: str, **params: Any) -> dict[str, Any]:
-        response = client.get(f"{FRAUD}{path}", params=params or None, headers=analyst_headers)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    return run
+def fetch(fraud_get):
+    return fraud_get
 
 
 def test_doctor_authorization_report_returns_its_flagged_rows(fetch):
@@ -38,6 +33,15 @@ def test_doctor_authorization_report_returns_its_flagged_rows(fetch):
                 "is_statistical_outlier": True,
                 "report_date": "2026-11-20",
                 "row_id": "DOCTOR:p1:le1:CITY",
+                "partition_rows": 3,
+                "partition_median": 0.2,
+                "partition_mad": 0.1166666667,
+                "outlier_threshold": 3.5,
+                "report_cap": 1,
+                "report_cutoff_value": 0.9,
+                "flag_status": "recurring",
+                "first_reported_date": "2026-11-06",
+                "consecutive_reports": 3,
                 "review_verdict": None,
                 "review_note": None,
                 "reviewed_by": None,
@@ -90,6 +94,15 @@ def test_doctor_report_without_filters_is_the_flagged_doctors(fetch):
         "is_statistical_outlier": True,
         "report_date": "2026-11-20",
         "row_id": "p1:le1",
+        "partition_rows": 4,
+        "partition_median": 3.5,
+        "partition_mad": 2.5,
+        "outlier_threshold": 3.5,
+        "report_cap": 1,
+        "report_cutoff_value": 6.0,
+        "flag_status": "new",
+        "first_reported_date": "2026-11-20",
+        "consecutive_reports": 1,
         "review_verdict": None,
         "review_note": None,
         "reviewed_by": None,

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from api.fraud.workbench import PHONE_NUMBER_PATTERN
 from api.params import (
     BIGINT_MAX,
     MAX_HISTORY_POINTS,
@@ -41,6 +42,10 @@ OPERATION_IDS = {
     f"{FRAUD}/authorizations": "listAuthorizations",
     f"{FRAUD}/phone-numbers": "listPhoneNumbers",
     f"{FRAUD}/doctors": "listDoctors",
+    f"{FRAUD}/authorizations/resolved": "listResolvedAuthorizations",
+    f"{FRAUD}/phone-numbers/resolved": "listResolvedPhoneNumbers",
+    f"{FRAUD}/doctors/resolved": "listResolvedDoctors",
+    f"{FRAUD}/phone-numbers/{{phone_number}}/doctors": "getPhoneNumberDoctors",
 }
 
 # parameter -> (minimum, maximum) the validators enforce
@@ -150,3 +155,11 @@ def test_search_states_its_length_and_no_nul_rule(document):
     for schema in searches:
         assert schema["maxLength"] == MAX_SEARCH_LENGTH
         assert schema["pattern"] == NO_NUL_PATTERN
+
+
+def test_phone_number_path_states_the_pattern_the_server_enforces(document):
+    operation = document["paths"][f"{FRAUD}/phone-numbers/{{phone_number}}/doctors"]["get"]
+    (parameter,) = [p for p in operation["parameters"] if p["name"] == "phone_number"]
+    assert parameter["in"] == "path" and parameter["required"] is True
+    assert parameter["schema"]["pattern"] == PHONE_NUMBER_PATTERN
+    assert parameter["schema"]["maxLength"] == 32

@@ -136,11 +136,16 @@ def _sweep(client: TestClient[Litestar], dataset: Dataset, market: int, token: s
     for shift in sorted(invisible_shifts):
         expect(404, f"{HUB}/provider-shifts/{shift}/provider-shift-breakdowns", missing_shift)
 
-    # Fraud reports need the fraud role.
+    # Fraud reports and the workbench's reads need the fraud role.
     for report in (
         "/authorizations?type=DOCTOR&settlement_type=CITY",
         "/phone-numbers",
         "/doctors",
+        "/authorizations/resolved",
+        "/phone-numbers/resolved",
+        "/doctors/resolved",
+        # refused before any lookup: the same 403 whether the number is reported or not
+        "/phone-numbers/380501112233/doctors",
     ):
         expect(403, f"{FRAUD}{report}")
 
@@ -228,12 +233,10 @@ FRAUD_LISTS = (
     "/doctors?min_patients_qty=0",
 )
 REVIEW_ROW_SQL = {
-    "authorizations": "select 'DOCTOR:' || party_id || ':' || legal_entity_id || ':'"
-    " || settlement_type from fraud.authorization_doctor order by report_rank limit 3",
-    "phone-numbers": "select phone_number from fraud.patients_phonenumber"
+    "authorizations": "select row_id from fraud.authorization_legal_entity"
     " order by report_rank limit 3",
-    "doctors": "select party_id || ':' || legal_entity_id from fraud.total_patients_doctor"
-    " order by report_rank limit 3",
+    "phone-numbers": "select row_id from fraud.patients_phonenumber order by report_rank limit 3",
+    "doctors": "select row_id from fraud.total_patients_doctor order by report_rank limit 3",
 }
 
 

@@ -25,6 +25,7 @@ so "schema-violating request accepted" can only mean the API accepted a violatio
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -42,6 +43,7 @@ from schemathesis.checks import load_all_checks
 from schemathesis.python import asgi
 
 from api.app import create_app
+from api.fraud.workbench import PHONE_NUMBER_PATTERN
 from api.params import BIGINT_MAX
 from kpi.embedded import Connections
 from kpi.settings import Settings
@@ -71,6 +73,10 @@ OPERATIONS = (
     f"{FRAUD}/authorizations",
     f"{FRAUD}/phone-numbers",
     f"{FRAUD}/doctors",
+    f"{FRAUD}/authorizations/resolved",
+    f"{FRAUD}/phone-numbers/resolved",
+    f"{FRAUD}/doctors/resolved",
+    f"{FRAUD}/phone-numbers/{{phone_number}}/doctors",
     # the one write endpoint, a POST per report (SPEC §15): bodies and headers fuzzed too
     f"{FRAUD}/authorizations/{{row_id}}/reviews",
     f"{FRAUD}/phone-numbers/{{row_id}}/reviews",
@@ -78,12 +84,9 @@ OPERATIONS = (
 )
 # Real row ids of each report (half the review cases use one, so 201s are exercised too)
 ROW_ID_SQL = {
-    "authorizations": "select 'DOCTOR:' || party_id || ':' || legal_entity_id || ':'"
-    " || settlement_type from fraud.authorization_doctor order by report_rank limit 20",
-    "phone-numbers": "select phone_number from fraud.patients_phonenumber"
-    " order by report_rank limit 20",
-    "doctors": "select party_id || ':' || legal_entity_id from fraud.total_patients_doctor"
-    " order by report_rank limit 20",
+    "authorizations": "select row_id from fraud.authorization_doctor order by report_rank limit 20",
+    "phone-numbers": "select row_id from fraud.patients_phonenumber order by report_rank limit 20",
+    "doctors": "select row_id from fraud.total_patients_doctor order by report_rank limit 20",
 }
 
 
@@ -93,6 +96,22 @@ def method_of(path: str) -> str:
 
 def _valid_id(value: object) -> bool:
     return type(value) is int and 1 <= value <= BIGINT_MAX
+
+
+def _valid_path_value(name: str, value: object) -> bool:
+    if name == "phone_number":
+        return isinstance(value, str) and re.fullmatch(PHONE_NUMBER_PATTERN, value) is not None
+    return _valid_id(value)
+
+
+def reported_phone_numbers(app_dsn: str) -> list[str]:
+    """Phone numbers of the published report that have linked doctors."""
+    with psycopg.connect(app_dsn) as conn:
+        rows = conn.execute(
+            "select distinct phone_number from fraud.phone_number_doctors"
+            " order by phone_number limit 200"
+        ).fetchall()
+    return [number for (number,) in rows]
 
 
 def harness_headers(case: Any, token: str) -> dict[str, str]:
@@ -130,6 +149,7 @@ def api_schema(settings: Settings, connections: Connections, dataset: Dataset) -
         "market_id": list(dataset.markets),
         "provider_id": list(dataset.providers),
         "shift_team_id": sorted(dataset.shift_providers)[:500],
+        "phone_number": reported_phone_numbers(connections.app_dsn),
     }
     with psycopg.connect(connections.app_dsn) as conn:
         row_ids = {r: [x[0] for x in conn.execute(q)] for r, q in ROW_ID_SQL.items()}
@@ -148,7 +168,7 @@ def api_schema(settings: Settings, connections: Connections, dataset: Dataset) -
             )
             return st.one_of(st.just(path_parameters), real_row)
         real = {name: ids for name, ids in existing.items() if name in path_parameters}
-        if not real or not all(_valid_id(path_parameters[name]) for name in real):
+        if not real or not all(_valid_path_value(n, path_parameters[n]) for n in real):
             return st.just(path_parameters)  # a negative case for the id: keep it
         swapped = st.fixed_dictionaries({name: st.sampled_from(ids) for name, ids in real.items()})
         return st.one_of(st.just(path_parameters), swapped.map(lambda s: {**path_parameters, **s}))
