@@ -632,16 +632,24 @@
     return payload;
   }
 
-  async function request(path, params) {
+  // GET by default; `options` ({method, body, headers, raw}) for the fraud page's review
+  // POSTs and CSV download (static/fraud.js). `raw`: resolve with the Response itself.
+  async function request(path, params, options) {
     const url = new URL(path, window.location.origin);
     for (const [key, value] of Object.entries(params || {})) {
       if (value !== null && value !== undefined && value !== "") url.searchParams.set(key, value);
     }
     const token = getToken();
+    const opts = options || {};
+    const headers = token ? { Authorization: `Bearer ${token}`, Accept: "application/json" } : {};
+    if (opts.body !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetch(url, {
-      headers: token ? { Authorization: `Bearer ${token}`, Accept: "application/json" } : {},
+      method: opts.method || "GET",
+      headers: { ...headers, ...(opts.headers || {}) },
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
       cache: "no-store",
     });
+    if (opts.raw && response.ok) return response;
     let body = null;
     try {
       body = await response.json();
@@ -711,8 +719,16 @@
     state.markets = null;
     state.hub = freshHub();
     renderSession();
-    if (window.location.hash === "#/") route();
-    else window.location.hash = "#/";
+    const home = homeHash();
+    if (window.location.hash === home) route();
+    else window.location.hash = home;
+  }
+
+  // Where a sign-in lands: a fraud analyst without a market role opens the fraud page.
+  function homeHash() {
+    const claims = roleClaims(claimsOf(getToken() || ""));
+    const analyst = Array.isArray(claims.roles) && claims.roles.includes("fraud_analyst");
+    return analyst && !claims.market_role && pages.length ? pages[0].home : "#/";
   }
 
   function signOut() {
@@ -1463,9 +1479,40 @@
       renderLogin();
       return;
     }
+    const page = pages.find((p) => p.matches(hash));
+    if (page) {
+      page.render(hash);
+      return;
+    }
     if (hash !== "#/") history.replaceState(null, "", "#/");
     renderHub();
   }
+
+  // Pages in their own files (static/fraud.js) register here: {home, matches(hash), render}.
+  // They build on this file's pieces, handed over as `window.kpiApp`.
+  const pages = [];
+  window.kpiApp = {
+    register: (page) => pages.push(page),
+    nextSeq: () => ++state.seq,
+    isCurrent: (seq) => seq === state.seq,
+    viewLeft,
+    h,
+    replace,
+    debounce,
+    messageBox,
+    errorMessage,
+    select,
+    field,
+    cardHead,
+    controls,
+    dataTable,
+    refilter,
+    pagedSection,
+    sectionLoader,
+    request,
+    formatDate,
+    NO_DATA,
+  };
 
   // test hooks for the formatting rules (no effect on the page)
   window.leaderHubFormat = { formatValue, formatChange, changeTone, formatDate, formatTime, trendFigure };
