@@ -242,7 +242,7 @@
       h(
         "dl",
         { class: "facts", testid: "fraud-explanation" },
-        facts.map(([label, value]) => [h("dt", { text: label }), h("dd", { "data-fact": label, text: String(value) })]),
+        facts.map(([label, value]) => h("div", {}, h("dt", { text: label }), h("dd", { "data-fact": label, text: String(value) }))),
       ),
       reviewForm(row, reload),
       links,

@@ -50,10 +50,13 @@ def test_assets_load_nothing_from_elsewhere_and_never_write_html() -> None:
     for path in STATIC_DIR.iterdir():
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"(?:src|href|url)\s*[=(]\s*[\"']?(?:https?:)?//", text), path.name
-    script = (STATIC_DIR / "app.js").read_text(encoding="utf-8")
-    # data (patient names) only ever reaches the page as text
-    assert "innerHTML" not in script and "insertAdjacentHTML" not in script
-    assert "document.write" not in script
+    scripts = sorted(STATIC_DIR.glob("*.js"))
+    assert [p.name for p in scripts] == ["app.js", "fraud.js"]
+    for path in scripts:
+        script = path.read_text(encoding="utf-8")
+        # data (patient names, notes) only ever reaches the page as text
+        assert "innerHTML" not in script and "insertAdjacentHTML" not in script, path.name
+        assert "document.write" not in script, path.name
 
 
 def test_dev_login_is_absent_unless_the_app_is_created_in_dev_mode(prod_client) -> None:
