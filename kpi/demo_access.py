@@ -50,3 +50,4 @@ def print_demo_access(settings: Settings, app_dsn: str, port: int) -> None:
     )
     print(f"  open {base}/schema for the interactive API docs")
     print(f"  open {base}/ for the Leader Hub page (dev login: pick a demo role)")
+    print(f"  open {base}/#/fraud for the fraud workbench (dev login: Fraud analyst)")
