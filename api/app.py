@@ -16,7 +16,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
-from api import fraud, leader_hub, web
+from api import fraud, leader_hub, performance_hub, web
 from api.audit import AuditLog
 from api.cache import ResponseCache
 from api.db import SNAPSHOT, Database
@@ -32,7 +32,8 @@ POOL_TIMEOUT_SECONDS = 5.0
 SWAGGER_STATIC_PATH = "/static/swagger-ui"
 
 DESCRIPTION = """\
-Read API over the Clinical KPI marts: Leader Hub metrics and fraud reports.
+Read API over the Clinical KPI marts: Leader Hub metrics, the clinicians' own
+Performance Hub and fraud reports.
 
 The API only authorizes, filters, sorts by precomputed columns and pages; every metric,
 rank and report flag is computed by dbt. Send `Authorization: Bearer <JWT>`; `kpi token`
@@ -154,6 +155,7 @@ def create_app(
             health,
             ready,
             leader_hub.router,
+            performance_hub.router,
             fraud.router,
             swagger_static,
             *web.route_handlers(settings, dev_login=dev_login),

@@ -29,7 +29,9 @@ import psycopg
 
 logger = logging.getLogger("kpi.api.audit")
 
-PHI_OPERATIONS = frozenset({"listProviderVisits"})
+PHI_OPERATIONS = frozenset(
+    {"listProviderVisits", "listMyVisits", "listMarketChanges", "listMarketProviderChanges"}
+)
 FLUSH_SECONDS = 1.0
 BATCH_ROWS = 500
 SHUTDOWN_ATTEMPTS = 5
@@ -78,6 +80,8 @@ class AuditLog:
             return
         principal = request.scope.get("user")
         path_id = request.path_params.get("provider_id")
+        if request.route_handler.opt.get("personal"):  # /v1/performance-hub: their own rows
+            path_id = str(getattr(principal, "user_id", None))
         self.pending.append(
             (
                 datetime.now(UTC),

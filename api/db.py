@@ -42,14 +42,17 @@ SNAPSHOT = """snapshot as (
 _ORDER_BY = re.compile(r"^[a-z_][a-z0-9_., ]*$")
 
 
-def paged_query(filtered: str, order_by: str, visible: str = "true") -> str:
+def paged_query(
+    filtered: str, order_by: str, visible: str = "true", summary: str | None = None
+) -> str:
     """One statement: the page of ``filtered`` rows in ``order_by`` order, plus metadata.
 
     Every result has at least one row whose first four columns are ``_total`` (the true
     count of filtered rows, also past the last page), ``_visible`` (the ``visible``
     predicate, for provider-scoped 404s), ``_as_of_date`` and ``_synced_at``; the page's
     columns follow, NULL on that row when the page is empty. Binds ``%(limit)s`` and
-    ``%(offset)s``.
+    ``%(offset)s``. ``summary``: a one-row SELECT over every filtered row (its own
+    FROM), whose columns follow the metadata, also on the row of an empty page.
     """
     if not _ORDER_BY.match(order_by):  # built from constants only; keep it that way
         raise ValueError(f"unexpected order by clause: {order_by!r}")
@@ -65,10 +68,10 @@ select
     counted.total as _total,
     {visible} as _visible,
     snapshot.as_of_date as _as_of_date,
-    snapshot.synced_at as _synced_at,
+    snapshot.synced_at as _synced_at,{" summary.*," if summary else ""}
     page.*
 from counted
-left join snapshot on true
+left join snapshot on true{f"{chr(10)}left join ({summary}) as summary on true" if summary else ""}
 left join lateral (
     select * from filtered
     order by {order_by}

@@ -90,6 +90,9 @@ def _id(description: str) -> PathParameter:
 MarketId = Annotated[int, _id("Market id")]
 ProviderId = Annotated[int, _id("Provider id")]
 ShiftTeamId = Annotated[int, _id("Shift team id")]
+MarketIdQuery = Annotated[
+    int, QueryParameter(**bounds(1, BIGINT_MAX), description="Market id (1 to 2^63 - 1).")
+]
 
 PageNumber = Annotated[
     int, QueryParameter(**bounds(1, MAX_PAGE), description="1-based page number.")

@@ -9,6 +9,11 @@
 |   shifts, provider markets)             | (markets_active_providers); then all of its |      |
 |                                         | markets are visible                         |      |
 |   shift breakdowns                      | one of the shift's providers is visible     | 404  |
+| My Performance Hub (/v1/performance-hub) | no role, no markets: the token's user id    |      |
+|   /me                                   | any valid token (provider null if none)     | 200  |
+|   every other personal route            | the user id is a clinician of `providers`   | 403  |
+|   /me/markets/{market_id}, peer rankings| the market is one of theirs                 | 404  |
+|   /me/shifts/{shift_team_id}/breakdowns | they were a member of the shift             | 404  |
 | Fraud reports (/v1/fraud-reports/...)   | "fraud_analyst" in the token's `roles`      | 403  |
 | /metrics (operators; not in OpenAPI)    | `Bearer <KPI_METRICS_TOKEN>`, exactly; the  | 401  |
 |                                         | route exists only when that is set          | 404  |
@@ -187,4 +192,11 @@ LEADER_HUB_POLICY = all_of(
     token_market_required,
     single_query_values,
 )
+# The personal hub (SPEC §11): who is asking is the token's user id, so no role and no
+# market is required here; "the user id is a clinician" needs the database and is the
+# statements' `_is_provider` (api.performance_hub.queries). A malformed user id claim is
+# a 401 of `authenticated` (api.tokens.user_id_of).
+PERSONAL_POLICY = all_of(authenticated, strict_path_ids, single_query_values)
+# Market roles whose page opens on the Leader Hub; the leads start on their own hub.
+LEADER_HUB_DEFAULT_ROLES = frozenset({"RDO", "RMD", "Area Manager", "Market Manager"})
 FRAUD_REPORTS_POLICY = all_of(authenticated, fraud_analyst_required, single_query_values)

@@ -100,10 +100,12 @@ def items_of(cls: type[S], result: Rows, key: str) -> list[S]:
 
 
 def from_row(cls: type[S], result: Rows, row: tuple[Any, ...], **overrides: Any) -> S:
-    """Build ``cls`` from the row's columns of the same names, and ``overrides``."""
+    """Build ``cls`` from the row's columns of the same names, and ``overrides`` (which
+    win over a column of the same name)."""
     values = zip(result.names, row, strict=True)
     fields = cls.__struct_fields__
-    return cls(**{name: value for name, value in values if name in fields}, **overrides)
+    columns = {name: value for name, value in values if name in fields}
+    return cls(**(columns | overrides))
 
 
 _makers: dict[tuple[type, tuple[str, ...]], Callable[[tuple[Any, ...]], Any]] = {}

@@ -59,6 +59,8 @@ class Principal:
     market_role: str | None
     markets: tuple[int, ...]
     roles: frozenset[str]
+    user_id: int | None = None
+    """The Station user id (= provider_id) of the user-id claim (SPEC §11), if any."""
 
     @cached_property
     def markets_array(self) -> str:
@@ -78,6 +80,7 @@ class TokenVerifier:
         self.audience = settings.jwt_audience
         self.issuer = settings.jwt_issuer
         self.namespace = settings.jwt_claims_namespace
+        self.user_id_path = tuple(settings.jwt_user_id_claim.split("."))
         # token -> (principal, valid from, valid until, key-set generation it was verified in)
         self._verified: dict[str, tuple[Principal, float, float, int]] = {}
 
@@ -200,7 +203,30 @@ class TokenVerifier:
             market_role=market_role,
             markets=tuple(dict.fromkeys(markets)),
             roles=frozenset(roles),
+            user_id=user_id_of(source, self.user_id_path),
         )
+
+
+def user_id_of(source: dict[str, Any], path: tuple[str, ...]) -> int | None:
+    """The user-id claim at ``path`` (KPI_JWT_USER_ID_CLAIM): None when absent (or null);
+    a whole number from 1 to 2^63 - 1, given as a JSON integer or a string of decimal
+    digits (identity providers often send ids as strings); anything else is a 401."""
+    value: Any = source
+    for name in path:
+        if not isinstance(value, dict) or name not in value:
+            return None
+        value = value[name]
+    if value is None:
+        return None
+    name = ".".join(path)
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if type(value) is not int or not 1 <= value <= BIGINT_MAX:  # bool is not an id
+        raise unauthorized(
+            f"token claim '{name}' must be a user id: a whole number from 1 to {BIGINT_MAX}, "
+            "as a number or a string of decimal digits"
+        )
+    return value
 
 
 # ------------------------------------------------------------------------ dev tokens
@@ -212,11 +238,13 @@ def mint_dev_token(
     markets: Sequence[int],
     fraud: bool,
     ttl_seconds: int = DEFAULT_TTL_SECONDS,
+    user_id: int | None = None,
 ) -> str:
     """An HS256 token the API configured by ``settings`` accepts.
 
     Claims: ``market_role`` = role, ``markets``, ``roles`` = ["fraud_analyst"] when
-    ``fraud``; under KPI_JWT_CLAIMS_NAMESPACE when set; ``iss``/``aud`` when configured.
+    ``fraud``; ``user_id`` at KPI_JWT_USER_ID_CLAIM when given (the personal hub's
+    identity); under KPI_JWT_CLAIMS_NAMESPACE when set; ``iss``/``aud`` when configured.
     """
     from api.policy import FRAUD_ANALYST_ROLE  # the policy imports this module
 
@@ -236,6 +264,10 @@ def mint_dev_token(
         claims["market_role"] = role
     if fraud:
         claims["roles"] = [FRAUD_ANALYST_ROLE]
+    if user_id is not None:
+        if type(user_id) is not int or not 1 <= user_id <= BIGINT_MAX:
+            raise TokenError(f"the user id must be a whole number from 1 to {BIGINT_MAX}")
+        _set_claim(claims, settings.jwt_user_id_claim.split("."), user_id)
     payload: dict[str, object] = {"sub": f"dev:{role or 'user'}", "iat": now, "nbf": now}
     payload["exp"] = now + ttl_seconds
     if settings.jwt_issuer:
@@ -247,3 +279,14 @@ def mint_dev_token(
     else:
         payload.update(claims)
     return jwt.encode(payload, keys.hmac_secret, algorithm="HS256")
+
+
+def _set_claim(claims: dict[str, object], path: list[str], value: object) -> None:
+    """Put ``value`` at the dotted claim ``path`` (nested objects created as needed)."""
+    target = claims
+    for name in path[:-1]:
+        nested = target.setdefault(name, {})
+        if not isinstance(nested, dict):
+            raise TokenError(f"claim {name!r} is not an object")
+        target = nested
+    target[path[-1]] = value

@@ -220,7 +220,7 @@ def run(
         f" {settled['autovacuum_workers_left']}, load {settled['load_average_1m']:.1f})"
     )
     markets, params = sample(app_dsn)
-    bearer = token(markets)
+    bearer = token(markets, user_id=params["me"][0]["provider_id"])
     report: dict[str, Any] = {
         "lead_markets": markets,
         "seconds_per_run": seconds,

@@ -17,8 +17,10 @@ import psycopg
 
 from api.fraud import queries as fraud
 from api.fraud.workbench import MAX_LINKS
+from api.leader_hub import changes
 from api.leader_hub import queries as leader_hub
 from api.params import DEFAULT_POINTS, INTERVAL_DAYS
+from bench import personal_hub
 from bench.common import busiest_markets
 
 LH = "/v1/leader-hub-metrics"
@@ -30,6 +32,8 @@ VISITS_PER_PAGE = 30
 SHIFTS_PER_PAGE = 10
 FRAUD_PER_PAGE = 25
 HISTORY_INTERVALS = ("week", "day")  # drawn at random, each with its default points
+CHANGES_METRIC = "on_scene_time"  # the drill-downs' heaviest summary (a median per group)
+CHANGES_PER_PAGE = 30
 MAX_ROWS = leader_hub.MAX_LIST_ROWS
 
 
@@ -65,7 +69,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     for e in [
         Endpoint("markets", lambda v: f"{LH}/markets", lambda v: leader_hub.MARKETS_SQL),
         Endpoint(
-            "market", lambda v: f"{LH}/markets/{v['market_id']}", lambda v: leader_hub.MARKET_SQL
+            "market",
+            lambda v: f"{LH}/markets/{v['market_id']}",
+            lambda v: leader_hub.MARKET_GOALS_SQL,
         ),
         Endpoint(
             "ranking",
@@ -73,17 +79,17 @@ ENDPOINTS: dict[str, Endpoint] = {
                 f"{LH}/markets/{v['market_id']}/providers?job_title={v['job_title']}"
                 f"&page={_page_of(v)}"
             ),
-            lambda v: leader_hub.RANKING_SQL["on_scene_time"],
+            lambda v: leader_hub.RANKING_GOALS_SQL["on_scene_time"],
         ),
         Endpoint(
             "market_provider",
             lambda v: f"{LH}/markets/{v['market_id']}/providers/{v['provider_id']}",
-            lambda v: leader_hub.MARKET_PROVIDER_SQL,
+            lambda v: leader_hub.MARKET_PROVIDER_GOALS_SQL,
         ),
         Endpoint(
             "provider",
             lambda v: f"{LH}/providers/{v['provider_id']}",
-            lambda v: leader_hub.PROVIDER_SQL,
+            lambda v: leader_hub.PROVIDER_GOALS_SQL,
         ),
         Endpoint(
             "provider_markets",
@@ -124,6 +130,19 @@ ENDPOINTS: dict[str, Endpoint] = {
             lambda v: leader_hub.MARKET_PROVIDER_HISTORY_SQL,
         ),
         Endpoint(
+            "market_changes",
+            lambda v: f"{LH}/markets/{v['market_id']}/changes?metric={CHANGES_METRIC}",
+            lambda v: changes.MARKET_CHANGES_SQL[CHANGES_METRIC],
+        ),
+        Endpoint(
+            "market_provider_changes",
+            lambda v: (
+                f"{LH}/markets/{v['market_id']}/providers/{v['provider_id']}/changes"
+                f"?metric={CHANGES_METRIC}"
+            ),
+            lambda v: changes.MARKET_PROVIDER_CHANGES_SQL[CHANGES_METRIC],
+        ),
+        Endpoint(
             "fraud_authorizations",
             lambda v: (
                 f"{FR}/authorizations?type=DOCTOR&settlement_type={v['settlement_type']}"
@@ -141,6 +160,8 @@ ENDPOINTS: dict[str, Endpoint] = {
             lambda v: f"{FR}/doctors?page={_page_of(v)}",
             lambda v: fraud.DOCTORS_SQL,
         ),
+        # My Performance Hub: the bench token's user id is one clinician (bench.personal_hub)
+        *(Endpoint(*spec) for spec in personal_hub.ENDPOINTS),
         Endpoint(
             "fraud_resolved",
             lambda v: f"{FR}/{v['report']}/resolved",
@@ -177,6 +198,7 @@ class Population:
     shifts: dict[int, int]  # provider -> shifts
     shift_ids: list[int]
     fraud_counts: dict[str, int]  # reported rows: CITY / OTHER doctors, phones, doctors
+    clinician: tuple[int, list[int]]  # the personal hub's user: (provider, their markets)
     reported_numbers: list[str]  # the phone numbers report's reported rows
 
     @property
@@ -235,6 +257,7 @@ def _population(conn: psycopg.Connection, markets: list[int], n: int) -> Populat
             " where provider_id = any(%s) order by md5(shift_team_id::text) limit %s",
             [visible, n],
         ),
+        clinician=personal_hub.clinician(conn, markets),
         fraud_counts=dict(
             conn.execute(
                 "select 'CITY', count(*) filter (where is_reported and settlement_type = 'CITY')"
@@ -272,6 +295,8 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
     hm, hp, (hmm, hmp) = rng.choice(pop.markets), rng.choice(pop.visible), rng.choice(pop.pairs)
     intervals = [rng.choice(HISTORY_INTERVALS) for _ in range(3)]
     resolved_report, number = rng.choice(RESOLVED_REPORTS), rng.choice(pop.reported_numbers)
+    cm, (cpm, cpp) = rng.choice(pop.markets), rng.choice(pop.pairs)
+    first_page = {"limit": CHANGES_PER_PAGE, "offset": 0}
 
     def paged(per_page: int, total: int) -> dict[str, int]:
         return {"limit": per_page, "offset": (_page(total, per_page, rng) - 1) * per_page}
@@ -310,11 +335,19 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
             "provider_id": hmp,
             **_history(intervals[2]),
         },
+        "market_changes": {"market_id": cm, **first_page},
+        "market_provider_changes": {
+            **base,
+            "market_id": cpm,
+            "provider_id": cpp,
+            **first_page,
+        },
         "fraud_authorizations": {
             "settlement_type": settlement,
             **paged(FRAUD_PER_PAGE, pop.fraud_counts[settlement]),
         },
         "fraud_phone_numbers": paged(FRAUD_PER_PAGE, pop.fraud_counts["phones"]),
+        **personal_hub.parameters(pop.clinician, rng),
         "fraud_doctors": {
             "filtered": False,
             "min_patients_qty": None,

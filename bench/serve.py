@@ -103,8 +103,9 @@ def main(argv: list[str]) -> None:
 # ----------------------------------------------------------------- from the benchmark
 
 
-def token(markets: list[int]) -> str:
-    """A lead of ``markets`` who is also a fraud analyst, signed with the served app's secret."""
+def token(markets: list[int], user_id: int | None = None) -> str:
+    """A lead of ``markets`` who is also a fraud analyst (and, with ``user_id``, the
+    clinician of the personal hub's requests), signed with the served app's secret."""
     now = int(time.time())
     return jwt.encode(
         {
@@ -114,6 +115,7 @@ def token(markets: list[int]) -> str:
             "market_role": "Market Manager",
             "markets": markets,
             "roles": ["fraud_analyst"],
+            **({} if user_id is None else {"user_id": user_id}),
         },
         SECRET,
         algorithm="HS256",

@@ -177,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--markets", type=_market_list, default=[], help="market ids: 1,2,3")
     token.add_argument("--fraud", action="store_true", help="add the fraud_analyst role")
     token.add_argument("--ttl", type=_non_negative_int, default=8 * 3600, help="seconds")
+    token.add_argument(
+        "--user-id", type=_positive_int, default=None, help="Station user id (personal hub)"
+    )
 
     _add_audit_parser(subparsers)
     _add_compare_parser(subparsers)
@@ -262,10 +265,17 @@ def _add_sync_arguments(sub: argparse.ArgumentParser) -> None:
 
 
 def _token(settings: Settings, args: argparse.Namespace) -> int:
-    if not args.role and not args.fraud:
-        raise CliError("kpi token: give --role ROLE (and --markets) and/or --fraud", EXIT_USAGE)
+    if not args.role and not args.fraud and args.user_id is None:
+        raise CliError(
+            "kpi token: give --role ROLE (and --markets), --user-id and/or --fraud", EXIT_USAGE
+        )
     return commands.print_dev_token(
-        settings, role=args.role, markets=args.markets, fraud=args.fraud, ttl_seconds=args.ttl
+        settings,
+        role=args.role,
+        markets=args.markets,
+        fraud=args.fraud,
+        ttl_seconds=args.ttl,
+        user_id=args.user_id,
     )
 
 

@@ -286,12 +286,21 @@ def _api_dsn(settings: Settings, owner_dsn: str) -> str:
 
 
 def print_dev_token(
-    settings: Settings, *, role: str, markets: Sequence[int], fraud: bool, ttl_seconds: int
+    settings: Settings,
+    *,
+    role: str,
+    markets: Sequence[int],
+    fraud: bool,
+    ttl_seconds: int,
+    user_id: int | None = None,
 ) -> int:
     """Print a token signed with the dev key, for curl and the tests."""
     from api.tokens import mint_dev_token
 
-    print(mint_dev_token(settings, role, list(markets), fraud, ttl_seconds=ttl_seconds))
+    token = mint_dev_token(
+        settings, role, list(markets), fraud, ttl_seconds=ttl_seconds, user_id=user_id
+    )
+    print(token)
     return 0
 
 

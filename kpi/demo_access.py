@@ -6,8 +6,12 @@ request returns data whatever scale and seed the demo was generated with.
 
 from __future__ import annotations
 
-import psycopg
+from typing import Any
 
+import psycopg
+from psycopg.rows import dict_row
+
+from api.web.demo_users import DEMO_CLINICIANS_SQL, PARAMS, by_demo, clinician_label
 from kpi.settings import Settings
 
 DEMO_MARKET_COUNT = 3
@@ -23,8 +27,28 @@ def demo_markets(app_dsn: str) -> list[int]:
     return [r[0] for r in rows]
 
 
+def demo_clinician(app_dsn: str) -> dict[str, Any] | None:
+    """The demo clinician (the dev login's "clinician", api.web.demo_users), or None."""
+    with psycopg.connect(app_dsn, row_factory=dict_row) as conn:
+        rows = conn.execute(DEMO_CLINICIANS_SQL, PARAMS).fetchall()
+    return by_demo(rows).get("clinician")
+
+
+def print_clinician_access(settings: Settings, app_dsn: str, base: str) -> None:
+    """A clinician's token (their provider id as the user id) and a request of their own hub."""
+    from api.tokens import mint_dev_token
+
+    clinician = demo_clinician(app_dsn)
+    if clinician is None:
+        return
+    token = mint_dev_token(settings, "", [], False, user_id=clinician["provider_id"])
+    print(f"Clinician {clinician_label(clinician)}, provider {clinician['provider_id']}:")
+    print(f"  export CLINICIAN_TOKEN={token}")
+    print(f'  curl -s -H "Authorization: Bearer $CLINICIAN_TOKEN" {base}/v1/performance-hub/me')
+
+
 def print_demo_access(settings: Settings, app_dsn: str, port: int) -> None:
-    """Dev tokens for a market lead and a fraud analyst, and curl lines that use them."""
+    """Dev tokens for a market lead, a fraud analyst and a clinician, and curl lines."""
     from api.tokens import mint_dev_token
 
     markets = demo_markets(app_dsn)
@@ -37,6 +61,7 @@ def print_demo_access(settings: Settings, app_dsn: str, port: int) -> None:
     print(f"  export LEAD_TOKEN={lead}")
     print("Fraud analyst:")
     print(f"  export FRAUD_TOKEN={analyst}")
+    print_clinician_access(settings, app_dsn, base)
     print()
     print("Try:")
     hub = f"{base}/v1/leader-hub-metrics"
@@ -49,5 +74,8 @@ def print_demo_access(settings: Settings, app_dsn: str, port: int) -> None:
         f" '{base}/v1/fraud-reports/authorizations?type=DOCTOR&settlement_type=CITY'"
     )
     print(f"  open {base}/schema for the interactive API docs")
-    print(f"  open {base}/ for the Leader Hub page (dev login: pick a demo role)")
+    print(
+        f"  open {base}/ for the Leader Hub and My Performance Hub page"
+        " (dev login: pick a demo role)"
+    )
     print(f"  open {base}/#/fraud for the fraud workbench (dev login: Fraud analyst)")

@@ -35,6 +35,7 @@ KNOWN_SETTINGS = frozenset(
         "KPI_JWT_AUDIENCE",
         "KPI_JWT_ISSUER",
         "KPI_JWT_CLAIMS_NAMESPACE",
+        "KPI_JWT_USER_ID_CLAIM",
         "KPI_LEADER_ROLES",
         "KPI_SYNC_MIN_FRACTION",
         "KPI_DB_POOL_SIZE",
@@ -62,6 +63,7 @@ SUPPORTED_JWT_ALGORITHMS = frozenset(
      "ES256", "ES384", "ES512"}
 )  # fmt: skip
 DEFAULT_DB_POOL_SIZE = 10
+DEFAULT_USER_ID_CLAIM = "user_id"
 DEFAULT_JWKS_TTL_SECONDS = 600
 MIN_METRICS_TOKEN_CHARS = 16
 DEFAULT_STALE_AFTER_HOURS = 36
@@ -87,6 +89,9 @@ class Settings:
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
     jwt_claims_namespace: str | None = None
+    # The Station user id (= provider_id) of the bearer (SPEC §11): a claim name, or a
+    # dotted path, read under the claims namespace when one is set.
+    jwt_user_id_claim: str = DEFAULT_USER_ID_CLAIM
     leader_roles: tuple[str, ...] = DEFAULT_LEADER_ROLES
     db_pool_size: int = DEFAULT_DB_POOL_SIZE
     metrics_token: str | None = None  # /metrics only for this bearer token (SPEC §14)
@@ -175,6 +180,16 @@ def whole_number(env: Mapping[str, str], name: str, default: int, low: int, high
     return value
 
 
+def _claim_path(value: str | None) -> str:
+    """KPI_JWT_USER_ID_CLAIM: a claim name or a dotted path of names (``ids.station``)."""
+    path = (value or "").strip() or DEFAULT_USER_ID_CLAIM
+    if any(not part for part in path.split(".")) or len(path) > 200:
+        raise SettingsError(
+            "KPI_JWT_USER_ID_CLAIM must be a claim name or a dotted path of claim names"
+        )
+    return path
+
+
 def _api_settings(env: Mapping[str, str]) -> dict[str, object]:
     """The read API's settings (KPI_JWT_*, KPI_LEADER_ROLES, KPI_DB_POOL_SIZE)."""
     algorithms = _csv(env.get("KPI_JWT_ALGORITHMS"))
@@ -232,6 +247,7 @@ def _api_settings(env: Mapping[str, str]) -> dict[str, object]:
         "jwt_audience": env.get("KPI_JWT_AUDIENCE") or None,
         "jwt_issuer": env.get("KPI_JWT_ISSUER") or None,
         "jwt_claims_namespace": env.get("KPI_JWT_CLAIMS_NAMESPACE") or None,
+        "jwt_user_id_claim": _claim_path(env.get("KPI_JWT_USER_ID_CLAIM")),
         "leader_roles": roles,
         "db_pool_size": pool_size,
     }

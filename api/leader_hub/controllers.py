@@ -18,16 +18,18 @@ from litestar.datastructures import CacheControlHeader
 from api import cache
 from api.db import Rows, database_of
 from api.errors import PROTECTED_RESPONSES, not_found
-from api.leader_hub import history
+from api.goals import GOALS_COLUMN, goal_of, row_goals
+from api.leader_hub import changes, history
 from api.leader_hub.queries import (
     BREAKDOWNS_SQL,
-    MARKET_PROVIDER_SQL,
-    MARKET_SQL,
+    MARKET_GOALS_SQL,
+    MARKET_PROVIDER_GOALS_SQL,
     MARKETS_SQL,
     MAX_LIST_ROWS,
+    METRIC_COLUMNS,
+    PROVIDER_GOALS_SQL,
     PROVIDER_MARKETS_SQL,
-    PROVIDER_SQL,
-    RANKING_SQL,
+    RANKING_GOALS_SQL,
     SHIFTS_SQL,
     VISITS_SQL,
 )
@@ -71,7 +73,16 @@ _docs: dict[str, Any] = {"responses": PROTECTED_RESPONSES}
 
 
 # A ranking row's metric columns, in the order of ProviderRanking's fields after `provider`
-RANKING_VALUES = ("metric_value", "metric_week_change", "metric_rank", "metric_ranked_providers")
+RANKING_VALUES = (
+    "metric_value",
+    "metric_week_change",
+    "metric_rank",
+    "metric_ranked_providers",
+    "metric_ci_low",
+    "metric_ci_high",
+    "metric_count",
+    "metric_week_change_within_noise",
+)
 
 
 def _with_provider(cls: type[S], result: Rows, missing: str) -> S:
@@ -81,17 +92,36 @@ def _with_provider(cls: type[S], result: Rows, missing: str) -> S:
         raise not_found(missing)
     row = result.rows[0]
     provider = row_maker(ProviderSummary, result.names)(row)
-    return from_row(cls, result, row, provider=provider)
+    goals = row_goals(result.names, row, _value_columns(cls))
+    return from_row(cls, result, row, provider=provider, goals=goals)
 
 
-def _rankings(result: Rows) -> list[ProviderRanking]:
+def _value_columns(cls: type[S]) -> list[str]:
+    """The metric value columns of a metrics struct: those with a goal in SPEC §13."""
+    return [name for name in cls.__struct_fields__ if name in GOAL_METRICS]
+
+
+# Every value column a goal may name (SPEC §13)
+GOAL_METRICS = frozenset(
+    [columns[0] for columns in METRIC_COLUMNS.values()]
+    + ["escalation_rate", "abx_prescribing_rate"]
+)
+
+
+def _rankings(result: Rows, metric: str) -> list[ProviderRanking]:
     """The page of a ranking statement: each row's provider nested, its metric columns
-    as value, week change, rank and ranked count."""
+    as value, week change, rank and ranked count, and the metric's goal."""
     provider = row_maker(ProviderSummary, result.names)
     values = itemgetter(*(result.names.index(name) for name in RANKING_VALUES))
-    return [
-        ProviderRanking(provider(row), *values(row)) for row in page_rows(result, "provider_id")
-    ]
+    goals = result.rows[0][result.names.index(GOALS_COLUMN)]
+    value_column = METRIC_COLUMNS[metric][0]
+    rows = []
+    for row in page_rows(result, "provider_id"):
+        ranking = ProviderRanking(provider(row), *values(row))
+        goal = goal_of(goals, value_column, ranking.value)
+        ranking.goal, ranking.meets_goal = goal.goal, goal.meets_goal
+        rows.append(ranking)
+    return rows
 
 
 @get(
@@ -109,10 +139,12 @@ async def list_markets(request: Request[Any, Any, Any]) -> MarketList:
 @get("/markets/{market_id:str}", operation_id="getMarket", summary="Market metrics", **_docs)
 async def get_market(request: Request[Any, Any, Any], market_id: MarketId) -> MarketMetrics:
     """Market name and metrics with week changes (403 unless the market is in the token)."""
-    result = await database_of(request).fetch_rows(MARKET_SQL, {"market_id": market_id})
+    result = await database_of(request).fetch_rows(MARKET_GOALS_SQL, {"market_id": market_id})
     if not result.rows:
         raise not_found("market not found")
-    return from_row(MarketMetrics, result, result.rows[0])
+    row = result.rows[0]
+    goals = row_goals(result.names, row, _value_columns(MarketMetrics))
+    return from_row(MarketMetrics, result, row, goals=goals)
 
 
 @get(
@@ -136,7 +168,7 @@ async def list_market_providers(
     null rank. The search filters rows but never changes ranks or ranked counts.
     """
     result = await database_of(request).fetch_rows(
-        RANKING_SQL[metric],
+        RANKING_GOALS_SQL[metric],
         {
             "market_id": market_id,
             "job_title": job_title,
@@ -149,7 +181,7 @@ async def list_market_providers(
         **envelope(result, page, per_page, hidden_as="market"),
         metric=metric,
         job_title=job_title,
-        items=_rankings(result),
+        items=_rankings(result, metric),
     )
 
 
@@ -164,7 +196,7 @@ async def get_market_provider(
 ) -> MarketProviderMetrics:
     """404 unless the provider is active in the market."""
     result = await database_of(request).fetch_rows(
-        MARKET_PROVIDER_SQL, {"market_id": market_id, "provider_id": provider_id}
+        MARKET_PROVIDER_GOALS_SQL, {"market_id": market_id, "provider_id": provider_id}
     )
     return _with_provider(MarketProviderMetrics, result, "provider not found in this market")
 
@@ -178,7 +210,7 @@ async def get_market_provider(
 async def get_provider(request: Request[Any, Any, Any], provider_id: ProviderId) -> ProviderMetrics:
     """404 unless the provider is active in one of the token's markets."""
     result = await database_of(request).fetch_rows(
-        PROVIDER_SQL,
+        PROVIDER_GOALS_SQL,
         {"provider_id": provider_id, "token_markets": principal_of(request).markets_array},
     )
     return _with_provider(ProviderMetrics, result, "provider not found")
@@ -314,6 +346,7 @@ router = Router(
         list_provider_shifts,
         list_shift_breakdowns,
         *history.HANDLERS,
+        *changes.HANDLERS,
     ],
     security=[{"bearer": []}],
     tags=["Leader Hub"],

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 from api.db import SNAPSHOT, paged_query
+from api.goals import ALL_JOB_TITLES, ALL_MARKETS, with_goals
+from api.leader_hub import uncertainty
 from api.leader_hub.schemas import MarketMetricPoint, MarketProviderMetricPoint, ProviderMetricPoint
 from api.params import RANKED_METRICS
 from api.policy import PROVIDER_VISIBLE, SHIFT_VISIBLE
@@ -38,6 +40,7 @@ select
     metrics.chart_closure_rate, metrics.chart_closure_rate_week_change,
     metrics.survey_capture_rate, metrics.survey_capture_rate_week_change,
     metrics.net_promoter_score_average, metrics.net_promoter_score_week_change,
+    {uncertainty.select_list("metrics", uncertainty.LEADER_METRICS)},
     coalesce(metrics.as_of_date, snapshot.as_of_date) as as_of_date,
     snapshot.synced_at
 from leader_hub.markets as markets
@@ -84,7 +87,7 @@ MARKET_EXISTS = """exists (
 )"""
 
 
-def _ranking_sql(value: str, change: str, rank: str, ranked: str) -> str:
+def _ranking_sql(metric: str, value: str, change: str, rank: str, ranked: str) -> str:
     return paged_query(
         f"""
     select
@@ -92,7 +95,8 @@ def _ranking_sql(value: str, change: str, rank: str, ranked: str) -> str:
         metrics.{value} as metric_value,
         metrics.{change} as metric_week_change,
         metrics.{rank} as metric_rank,
-        metrics.{ranked} as metric_ranked_providers
+        metrics.{ranked} as metric_ranked_providers,
+        {uncertainty.ranking_select_list(metric)}
     from leader_hub.market_provider_metrics as metrics
     inner join leader_hub.providers as providers on providers.provider_id = metrics.provider_id
     where metrics.market_id = %(market_id)s
@@ -106,13 +110,14 @@ def _ranking_sql(value: str, change: str, rank: str, ranked: str) -> str:
     )
 
 
-RANKING_SQL = {metric: _ranking_sql(*columns) for metric, columns in METRIC_COLUMNS.items()}
+RANKING_SQL = {metric: _ranking_sql(metric, *columns) for metric, columns in METRIC_COLUMNS.items()}
 
 MARKET_PROVIDER_SQL = f"""
 with {SNAPSHOT}
 select
     metrics.market_id, {PROVIDER_COLUMNS},
     {", ".join(f"metrics.{column}" for columns in METRIC_COLUMNS.values() for column in columns)},
+    {uncertainty.select_list("metrics", uncertainty.LEADER_METRICS)},
     coalesce(metrics.as_of_date, snapshot.as_of_date) as as_of_date,
     snapshot.synced_at
 from leader_hub.market_provider_metrics as metrics
@@ -132,6 +137,7 @@ select
     metrics.on_task_percent, metrics.on_task_percent_week_change,
     metrics.escalation_rate, metrics.escalation_rate_week_change,
     metrics.abx_prescribing_rate, metrics.abx_prescribing_rate_week_change,
+    {uncertainty.select_list("metrics", uncertainty.PROVIDER_METRICS)},
     coalesce(metrics.as_of_date, snapshot.as_of_date) as as_of_date,
     snapshot.synced_at
 from leader_hub.providers as providers
@@ -270,3 +276,17 @@ MARKET_PROVIDER_HISTORY_SQL = _history_sql(
     MarketProviderMetricPoint,
     MARKET_PROVIDER_VISIBLE,
 )
+
+
+# ------------------------------------------------------------------------------ goals
+# The one-row and ranking statements with their scope's goals (SPEC §13, api.goals):
+# market tiles and overall metrics the job-title-free goals, a market-provider row and a
+# ranking those of the provider's job title in the market.
+MARKET_GOALS_SQL = with_goals(MARKET_SQL, f"'{ALL_JOB_TITLES}'", "%(market_id)s")
+PROVIDER_GOALS_SQL = with_goals(PROVIDER_SQL, f"'{ALL_JOB_TITLES}'", str(ALL_MARKETS))
+MARKET_PROVIDER_GOALS_SQL = with_goals(
+    MARKET_PROVIDER_SQL, f"coalesce(base.job_title, '{ALL_JOB_TITLES}')", "%(market_id)s"
+)
+RANKING_GOALS_SQL = {
+    metric: with_goals(sql, "%(job_title)s", "%(market_id)s") for metric, sql in RANKING_SQL.items()
+}

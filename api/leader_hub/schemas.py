@@ -10,6 +10,8 @@ from datetime import date
 
 import msgspec
 
+from api.goals import Goal
+from api.leader_hub.uncertainty import LEADER_METRICS, PROVIDER_METRICS, with_uncertainty
 from api.params import HistoryInterval, JobTitle, Metric, SortOrder
 from api.responses import LocalDateTime, OptionalLocalDateTime, Paged, Snapshot
 
@@ -40,6 +42,11 @@ class MarketMetrics(Snapshot, kw_only=True):
     survey_capture_rate_week_change: float | None
     net_promoter_score_average: float | None
     net_promoter_score_week_change: float | None
+    goals: dict[str, Goal] = msgspec.field(default_factory=dict)
+    """Each metric's goal and whether it meets it, by value column (SPEC §13)."""
+
+
+MarketMetrics = with_uncertainty(MarketMetrics, LEADER_METRICS)  # type: ignore[misc]
 
 
 class ProviderSummary(msgspec.Struct):
@@ -61,6 +68,17 @@ class ProviderRanking(msgspec.Struct):
     """Dense rank within (market, job title); null when the value is null."""
     ranked_providers: int | None
     """How many providers of this market and job title have a rank."""
+    ci_low: float | None = None
+    """The value's 95 % interval as of D (SPEC §12); null without one (on-task %)."""
+    ci_high: float | None = None
+    count: int | None = None
+    """n: the visits (answered surveys for NPS) the value rests on; null for on-task %."""
+    week_change_within_noise: bool | None = None
+    """The value a week earlier lies inside the interval: the change may be noise."""
+    goal: float | None = None
+    """The metric's goal for this market and job title (SPEC §13); null when none."""
+    meets_goal: bool | None = None
+    """Null when the value or the goal is null."""
 
 
 class ProviderRankingPage(Paged, kw_only=True):
@@ -94,6 +112,11 @@ class MarketProviderMetrics(Snapshot, kw_only=True):
     on_task_percent_week_change: float | None
     on_task_percent_rank: int | None
     ranked_providers_on_task_percent: int | None
+    goals: dict[str, Goal] = msgspec.field(default_factory=dict)
+    """Each metric's goal and whether it meets it, by value column (SPEC §13)."""
+
+
+MarketProviderMetrics = with_uncertainty(MarketProviderMetrics, LEADER_METRICS)  # type: ignore[misc]
 
 
 class ProviderMetrics(Snapshot, kw_only=True):
@@ -114,6 +137,11 @@ class ProviderMetrics(Snapshot, kw_only=True):
     escalation_rate_week_change: float | None
     abx_prescribing_rate: float | None
     abx_prescribing_rate_week_change: float | None
+    goals: dict[str, Goal] = msgspec.field(default_factory=dict)
+    """Each metric's goal and whether it meets it, by value column (SPEC §13)."""
+
+
+ProviderMetrics = with_uncertainty(ProviderMetrics, PROVIDER_METRICS)  # type: ignore[misc]
 
 
 class ProviderVisit(msgspec.Struct):
@@ -180,7 +208,8 @@ def _point(name: str, base: type[msgspec.Struct], not_metrics: set[str], doc: st
     metrics = [
         (field.name, field.type)
         for field in msgspec.structs.fields(base)
-        if field.name not in not_metrics and field.name not in Snapshot.__struct_fields__
+        if field.name not in not_metrics | {"visit_count"}
+        and field.name not in Snapshot.__struct_fields__
     ]
     fields = [("as_of_date", date), ("visit_count", int | None), *metrics]
     return msgspec.defstruct(name, fields, module=__name__, namespace={"__doc__": doc})
@@ -191,12 +220,18 @@ _POINT_DOC = (
     "is null when the history has no row for the date."
 )
 MarketMetricPoint = _point(
-    "MarketMetricPoint", MarketMetrics, {"market_id", "name", "short_name", "market_group_id"},
+    "MarketMetricPoint", MarketMetrics,
+    {"market_id", "name", "short_name", "market_group_id", "goals"},
     _POINT_DOC,
 )  # fmt: skip
-ProviderMetricPoint = _point("ProviderMetricPoint", ProviderMetrics, {"provider"}, _POINT_DOC)
+ProviderMetricPoint = _point(
+    "ProviderMetricPoint", ProviderMetrics, {"provider", "goals"}, _POINT_DOC
+)
 MarketProviderMetricPoint = _point(
-    "MarketProviderMetricPoint", MarketProviderMetrics, {"market_id", "provider"}, _POINT_DOC
+    "MarketProviderMetricPoint",
+    MarketProviderMetrics,
+    {"market_id", "provider", "goals"},
+    _POINT_DOC,
 )
 
 

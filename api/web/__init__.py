@@ -5,7 +5,8 @@
 (``chart_library``). The page is plain HTML/CSS/JS (no build step, no CDN) and reads the
 `/v1` API with a bearer token it keeps in ``sessionStorage``.
 
-``/dev/login`` (GET: the demo roles, POST: a token for one of them) exists only when the
+``/dev/login`` (GET: the demo roles — leaders, clinicians, a Lead APP who is also a
+clinician, a fraud analyst; POST: a token for one of them) exists only when the
 app is created with ``dev_login=True`` (``kpi demo``, ``kpi serve --dev``): it signs tokens
 with the dev HS256 secret for anyone who can reach the port. Production apps never have
 it; there the page asks for a token to paste.
@@ -26,6 +27,7 @@ from litestar.static_files import create_static_files_router
 from api.db import Database
 from api.errors import ApiError, bad_request
 from api.web.chart_library import EMPTY_STYLE_HASH, serve_chart_library
+from api.web.demo_users import DEMO_CLINICIANS_SQL, PARAMS, by_demo, clinician_label
 from kpi.settings import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -54,6 +56,7 @@ class DemoRole(msgspec.Struct):
     market_role: str
     markets: list[int]
     fraud: bool
+    user_id: int | None = None  # a clinician's provider id (the token's user id claim)
 
 
 class DemoRoleList(msgspec.Struct):
@@ -80,9 +83,10 @@ def _markets_text(markets: list[int]) -> str:
 
 
 async def demo_roles(db: Database) -> list[DemoRole]:
-    """The roles the dev login offers, over the markets of the published data."""
+    """The roles the dev login offers, over the markets and providers of the published data."""
     rows = await db.fetch(DEMO_MARKETS_SQL, {"limit": DEMO_MARKETS})
     markets = [row["market_id"] for row in rows]
+    people = by_demo(await db.fetch(DEMO_CLINICIANS_SQL, PARAMS))
     roles: list[DemoRole] = []
     if markets:
         roles.append(
@@ -102,7 +106,30 @@ async def demo_roles(db: Database) -> list[DemoRole]:
         roles.append(
             DemoRole("lead-dhmt", f"Lead DHMT of market {second}", "Lead DHMT", [second], False)
         )
+    roles.extend(clinician_roles(people))
     roles.append(DemoRole("fraud-analyst", "Fraud analyst (no Leader Hub access)", "", [], True))
+    return roles
+
+
+def clinician_roles(people: dict[str, dict[str, Any]]) -> list[DemoRole]:
+    """Clinicians (a token with their user id and no leader role) and a Lead APP who is
+    also a clinician, when the build has them (demo_users)."""
+    roles: list[DemoRole] = []
+    if "clinician" in people:
+        row = people["clinician"]
+        label = f"Clinician {clinician_label(row)}"
+        roles.append(DemoRole("clinician", label, "", [], False, row["provider_id"]))
+    if "lead" in people:
+        row = people["lead"]
+        market = row["first_market_id"]
+        label = f"Lead APP of market {market}, also a clinician: {clinician_label(row)}"
+        roles.append(
+            DemoRole("lead-app-clinician", label, "Lead APP", [market], False, row["provider_id"])
+        )
+    if "few_visits" in people:
+        row = people["few_visits"]
+        label = f"Clinician with too few visits: {clinician_label(row)}"
+        roles.append(DemoRole("clinician-few-visits", label, "", [], False, row["provider_id"]))
     return roles
 
 
@@ -140,7 +167,9 @@ def route_handlers(settings: Settings, *, dev_login: bool = False) -> list[Any]:
         if role is None:
             raise bad_request("role", f"role must be one of: {', '.join(roles)}")
         try:
-            token = mint_dev_token(settings, role.market_role, role.markets, role.fraud)
+            token = mint_dev_token(
+                settings, role.market_role, role.markets, role.fraud, user_id=role.user_id
+            )
         except TokenError as exc:
             raise ApiError(409, f"the dev login cannot sign tokens here: {exc}") from None
         return DevLoginResponse(token=token, role=role)

@@ -6,6 +6,8 @@
 -#}
 
 {% macro leader_hub_market_metrics() -%}
+{%- set interval_metrics = interval_metrics_of('leader') %}
+
 with
 
 markets as (
@@ -24,7 +26,8 @@ visit_metrics as (
         survey_capture_rate,
         previous_survey_capture_rate,
         net_promoter_score_average,
-        previous_net_promoter_score_average
+        previous_net_promoter_score_average,
+        {{ interval_input_columns(interval_metrics) }}
     from {{ ref('int_visit_metrics_by_market') }}
 ),
 
@@ -52,7 +55,8 @@ final as (
         {{ week_change(
             'visit_metrics.net_promoter_score_average',
             'visit_metrics.previous_net_promoter_score_average'
-        ) }} as net_promoter_score_week_change
+        ) }} as net_promoter_score_week_change,
+        {{ uncertainty_columns(interval_metrics, 'visit_metrics') }}
     from markets
     left join visit_metrics
         on markets.market_id = visit_metrics.market_id
@@ -62,6 +66,8 @@ select * from final
 {%- endmacro %}
 
 {% macro leader_hub_provider_metrics() -%}
+{%- set interval_metrics = interval_metrics_of('provider') %}
+
 with
 
 providers as (
@@ -86,7 +92,8 @@ visit_metrics as (
         escalation_rate,
         previous_escalation_rate,
         abx_prescribing_rate,
-        previous_abx_prescribing_rate
+        previous_abx_prescribing_rate,
+        {{ interval_input_columns(interval_metrics) }}
     from {{ ref('int_visit_metrics_by_provider') }}
 ),
 
@@ -130,7 +137,8 @@ metrics_for_job_title as (
         {{ metric_for_job_title(
             'abx_prescribing_rate', 'visit_metrics.previous_abx_prescribing_rate',
             'providers.job_title'
-        ) }} as previous_abx_prescribing_rate
+        ) }} as previous_abx_prescribing_rate,
+        {{ uncertainty_columns(interval_metrics, 'visit_metrics', 'providers.job_title') }}
     from providers
     left join visit_metrics
         on providers.provider_id = visit_metrics.provider_id
@@ -164,7 +172,8 @@ final as (
             as escalation_rate_week_change,
         abx_prescribing_rate,
         {{ week_change('abx_prescribing_rate', 'previous_abx_prescribing_rate') }}
-            as abx_prescribing_rate_week_change
+            as abx_prescribing_rate_week_change,
+        {{ uncertainty_column_names(interval_metrics) | join(',\n        ') }}
     from metrics_for_job_title
 )
 
@@ -173,6 +182,7 @@ select * from final
 
 {% macro leader_hub_market_provider_metrics() -%}
 {%- set rank_partition = ['market_id', 'job_title'] %}
+{%- set interval_metrics = interval_metrics_of('leader') %}
 
 with
 
@@ -209,7 +219,8 @@ visit_metrics as (
         survey_capture_rate,
         previous_survey_capture_rate,
         net_promoter_score_average,
-        previous_net_promoter_score_average
+        previous_net_promoter_score_average,
+        {{ interval_input_columns(interval_metrics) }}
     from {{ ref('int_visit_metrics_by_market_group_provider') }}
 ),
 
@@ -247,7 +258,8 @@ metrics_for_job_title as (
         visit_metrics.net_promoter_score_average,
         visit_metrics.previous_net_promoter_score_average,
         on_task.on_task_percent,
-        on_task.previous_on_task_percent
+        on_task.previous_on_task_percent,
+        {{ uncertainty_columns(interval_metrics, 'visit_metrics', 'providers.job_title') }}
     from active_providers
     left join markets
         on active_providers.market_id = markets.market_id
@@ -304,7 +316,8 @@ ranked as (
         {{ metric_rank('on_task_percent', rank_partition, 'desc') }}
             as on_task_percent_rank,
         {{ ranked_count('on_task_percent', rank_partition) }}
-            as ranked_providers_on_task_percent
+            as ranked_providers_on_task_percent,
+        {{ uncertainty_column_names(interval_metrics) | join(',\n        ') }}
     from metrics_for_job_title
 ),
 
@@ -334,7 +347,8 @@ final as (
         on_task_percent,
         on_task_percent_week_change,
         on_task_percent_rank,
-        ranked_providers_on_task_percent
+        ranked_providers_on_task_percent,
+        {{ uncertainty_column_names(interval_metrics) | join(',\n        ') }}
     from ranked
 )
 

@@ -94,6 +94,14 @@ select * from windowed
     {%- do input_columns.append(metric_inputs[metric]) -%}
     {%- do aggregates.update({metric: metric_aggregates[metric]}) -%}
 {%- endfor -%}
+{#- the intervals (SPEC §12), as of D only: leader_hub_uncertainty -#}
+{%- set current_only = {} -%}
+{%- for metric in metrics -%}
+    {%- do current_only.update(
+        visit_metric_interval_aggregates(metric, metric_inputs[metric])
+    ) -%}
+{%- endfor -%}
+{%- do aggregates.update(current_only) -%}
 with
 
 ranked_visits as (
@@ -105,7 +113,11 @@ ranked_visits as (
     where is_in_current_window or is_in_previous_window
 ),
 
-{{ metrics_by_window('ranked_visits', key_columns, input_columns, aggregates) }}
+{{ metrics_by_window(
+    'ranked_visits', key_columns, input_columns, aggregates,
+    current_only=current_only.keys() | list,
+    order_statistics=['on_scene_seconds'] if 'on_scene_time_median_seconds' in metrics else [],
+) }}
 {%- endmacro %}
 
 
@@ -153,12 +165,28 @@ windowed_shifts as (
     expression}, in output order) computed per (key, window), then pivoted to one row per
     key with `<name>` (as of D) and `previous_<name>` (as of D − change_days).
     Aggregating per window keeps one sort-based aggregate (MEDIAN) per statement over a
-    single expression, which Redshift requires.
+    single expression, which Redshift requires. Names in `current_only` are pivoted to
+    `<name>` alone (as of D); each column of `order_statistics` gets the row numbers the
+    median's interval reads (ranked_for_order_statistics), per (key, window).
 -#}
-{% macro metrics_by_window(windowed_relation, key_columns, input_columns, aggregates) -%}
+{% macro metrics_by_window(
+    windowed_relation, key_columns, input_columns, aggregates,
+    current_only=[], order_statistics=[]
+) -%}
+{%- set window_partition = key_columns + ['metric_window'] -%}
 rows_by_window as (
     {{ split_metric_windows(windowed_relation, key_columns + input_columns) }}
 ),
+{%- for value in order_statistics %}
+
+{{ value }}_ranked as (
+    {{ ranked_for_order_statistics(
+        'rows_by_window' if loop.first else order_statistics[loop.index0 - 1] ~ '_ranked',
+        window_partition,
+        value,
+    ) }}
+),
+{%- endfor %}
 
 metrics_by_window as (
     select
@@ -167,7 +195,7 @@ metrics_by_window as (
         {%- for name, expression in aggregates.items() %}
         {{ expression }} as {{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from rows_by_window
+    from {{ order_statistics[-1] ~ '_ranked' if order_statistics else 'rows_by_window' }}
     group by {{ key_columns | join(', ') }}, metric_window
 ),
 
@@ -175,7 +203,11 @@ pivoted as (
     select
         {{ key_columns | join(',\n        ') }},
         {%- for name in aggregates %}
+        {%- if name in current_only %}
+        {{ metric_in_window(name, 'current') }} as {{ name }}{{ ',' if not loop.last }}
+        {%- else %}
         {{ pivot_metric_windows(name) }}{{ ',' if not loop.last }}
+        {%- endif %}
         {%- endfor %}
     from metrics_by_window
     group by {{ key_columns | join(', ') }}

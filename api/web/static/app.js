@@ -1,8 +1,11 @@
 /*
- * Leader Hub page: plain JavaScript, no build step; the one third-party library is the
- * charts' plotly.js, served from the installed `plotly` Python package (never a CDN).
+ * The web page's core (the Leader Hub, the individual page, sign-in, routing): plain
+ * JavaScript, no build step; the one third-party library is the charts' plotly.js, served
+ * from the installed `plotly` Python package (never a CDN). sections.js, lookback.js and
+ * personal.js (My Performance Hub) build on the helpers it exposes as window.KPI.
  *
- * Reads the /v1/leader-hub-metrics API with a bearer token kept in sessionStorage.
+ * Reads the /v1/leader-hub-metrics and /v1/performance-hub APIs with a bearer token kept
+ * in sessionStorage.
  * Every value comes from the API as it is; this file only formats it: durations in
  * minutes, rates as percentages, dates as mm/dd/yyyy, and null as "No data" (never 0).
  * The DOM is built with createElement/textContent only (patient names are data).
@@ -10,12 +13,12 @@
 "use strict";
 
 (function () {
+  const KPI = (window.KPI = {}); // what sections.js and personal.js use
   const API = "/v1/leader-hub-metrics";
+  const PERSONAL_API = "/v1/performance-hub";
   const DEV_LOGIN = "/dev/login";
   const TOKEN_KEY = "kpi.leaderHub.token";
   const RANKING_PAGE_SIZE = 10;
-  const VISITS_PAGE_SIZE = 10;
-  const SHIFTS_PAGE_SIZE = 10; // the seed: at most 10 shifts per page
   const NO_DATA = "No data";
 
   // ------------------------------------------------------------------ metrics
@@ -115,13 +118,6 @@
     APP: ["on_scene_time", "chart_closure_rate", "on_task_percent", "net_promoter_score"],
     DHMT: ["on_scene_time", "survey_capture_rate", "on_task_percent", "net_promoter_score"],
   };
-  const PHASES = {
-    en_route: "En route",
-    on_scene: "On scene",
-    on_break: "Break",
-    idle: "Idle",
-  };
-
   // --------------------------------------------------------------- formatting
 
   const isNum = (v) => typeof v === "number" && Number.isFinite(v);
@@ -436,6 +432,33 @@
     );
   }
 
+  // A metric's goal in an answer (SPEC §13) as {goal, direction, meets_goal}, or null when
+  // the answer carries none: tiles' answers keep them in `goals` by value column; a
+  // ranking row or a personal metric carries `goal` and `meets_goal` itself (no key).
+  function goalIn(data, key) {
+    if (!data) return null;
+    if (!key) return { goal: data.goal, direction: data.goal_direction, meets_goal: data.meets_goal };
+    const goals = data.goals || {};
+    return goals[METRICS[key].value] || null;
+  }
+
+  // "Goal ≤ 30 min · met" under a tile; nothing when there is no goal to show.
+  function goalNote(key, g) {
+    if (!g || !isNum(g.goal)) return null;
+    const metric = METRICS[key];
+    const direction = g.direction || g.goal_direction;
+    const atMost = direction ? direction === "at_most" : Boolean(metric.lowerIsBetter);
+    const met = g.meets_goal === true ? "met" : g.meets_goal === false ? "missed" : "none";
+    return h(
+      "div",
+      { class: `tile-goal ${met}`, testid: `tile-${key}-goal`, "data-meets": met },
+      `Goal ${atMost ? "\u2264" : "\u2265"} ${formatValue(metric.kind, g.goal)}`,
+      met === "none"
+        ? null
+        : h("span", { class: "goal-mark", text: met === "met" ? " \u00B7 \u2713 met" : " \u00B7 not met" }),
+    );
+  }
+
   // ------------------------------------------------------------ trend charts
   // A metric's history (…/history, SPEC §12) as a small line chart under its tile, drawn
   // with plotly.js, which the app serves from the installed `plotly` Python package
@@ -476,12 +499,11 @@
 
   const TICK_SUFFIX = { duration: " min", rate: "%", percent: "%", score: "" };
 
-  // Goal line: the extension point for goals (SPEC §13). A history answer that carries a
-  // goal for the metric, as `goals: {<value column>: <number in the column's unit>}`, gets a
-  // dashed line at it; the API sends no goals yet, so no chart draws one today.
-  function goalOf(history, key) {
-    const goals = history.goals;
-    const goal = goals ? goals[METRICS[key].value] : undefined;
+  // Goal line (SPEC §13): the metric's goal in `goals` — the tile answer's `goals` by
+  // value column ({goal, direction, meets_goal}, or a bare number) — as a dashed line.
+  function goalOf(goals, key) {
+    const entry = goals ? goals[METRICS[key].value] : undefined;
+    const goal = entry && typeof entry === "object" ? entry.goal : entry;
     return isNum(goal) ? goal : null;
   }
 
@@ -492,11 +514,46 @@
     };
   }
 
-  // The plotly figure of `key` in a history answer.
-  function trendFigure(history, key) {
+  // What every chart of the page shares: its height, margins, a transparent background,
+  // small muted text and no legend.
+  function chartLayout(height, margin) {
+    return {
+      height,
+      margin,
+      showlegend: false,
+      paper_bgcolor: "rgba(0,0,0,0)",
+      plot_bgcolor: "rgba(0,0,0,0)",
+      font: { size: 10, color: "#5b6579" },
+    };
+  }
+
+  // A person's head: avatar, name (`nameTestid`), position badge, markets and `extra`.
+  function profileHead(p, markets, nameTestid, titleTestid, ...extra) {
+    return h(
+      "div",
+      { class: "profile-head" },
+      avatar(p, "large"),
+      h(
+        "div",
+        {},
+        h("h1", { testid: nameTestid, text: personName(p) }),
+        h(
+          "p",
+          { class: "subtitle" },
+          h("span", { class: "badge", testid: titleTestid, text: p.job_title || NO_DATA }),
+          ` Markets: ${markets.map(marketName).join(", ") || NO_DATA}`,
+        ),
+        extra,
+      ),
+    );
+  }
+
+  // The plotly figure of `key` in a history answer, with the goal line of `goals` (else of
+  // the answer's own `goals`).
+  function trendFigure(history, key, goals) {
     const metric = METRICS[key];
     const values = history.items.map((point) => point[metric.value]);
-    const goal = goalOf(history, key);
+    const goal = goalOf(goals || history.goals, key);
     const empty = !values.some(isNum);
     const trace = {
       type: "scatter",
@@ -511,12 +568,7 @@
       marker: { size: 5 },
     };
     const layout = {
-      height: 120,
-      margin: { l: 44, r: 8, t: 6, b: 24 },
-      showlegend: false,
-      paper_bgcolor: "rgba(0,0,0,0)",
-      plot_bgcolor: "rgba(0,0,0,0)",
-      font: { size: 10, color: "#5b6579" },
+      ...chartLayout(120, { l: 44, r: 8, t: 6, b: 24 }),
       xaxis: { type: "date", tickformat: "%m/%d", fixedrange: true, showgrid: false },
       yaxis: { fixedrange: true, zeroline: false, ticksuffix: TICK_SUFFIX[metric.kind], nticks: 4 },
       shapes: goal === null ? [] : [goalLine(chartValue(metric.kind, goal))],
@@ -552,7 +604,7 @@
   // A trend box for each tile of `keys` (appended to the tile), and the load function that
   // fills them from the history at `path` in `choice.interval`. As sectionLoader: only the
   // newest call of the current view draws.
-  function trendCharts(seq, tiles, keys, path, choice) {
+  function trendCharts(seq, tiles, keys, path, choice, goals) {
     const boxes = new Map();
     keys.forEach((key, i) => {
       const box = h("div", { class: "trend", testid: `trend-${key}`, role: "img", "aria-label": `${METRICS[key].label} trend` });
@@ -578,7 +630,7 @@
       if (seq !== state.seq || mine !== latest) return;
       for (const [key, box] of boxes) {
         if (seq !== state.seq || mine !== latest) return; // a newer load draws instead
-        const { data, layout } = trendFigure(history, key);
+        const { data, layout } = trendFigure(history, key, goals);
         await Plotly.react(box, data, layout, { displayModeBar: false, responsive: true });
         box.dataset.interval = history.interval;
         box.removeAttribute("aria-busy");
@@ -633,7 +685,7 @@
   }
 
   // GET by default; `options` ({method, body, headers, raw}) for the fraud page's review
-  // POSTs and CSV download (static/fraud.js). `raw`: resolve with the Response itself.
+  // POSTs and CSV download (fraud.js). `raw`: resolve with the Response itself.
   async function request(path, params, options) {
     const url = new URL(path, window.location.origin);
     for (const [key, value] of Object.entries(params || {})) {
@@ -687,6 +739,7 @@
   const state = {
     hub: freshHub(),
     markets: null, // the token's markets (switcher), loaded once per sign-in
+    me: undefined, // the promise of GET /me (who the user is), once per sign-in
     seq: 0, // bumps on every view render; stale responses are dropped
   };
 
@@ -714,26 +767,69 @@
     document.getElementById("who").textContent = `${role}${markets}`;
   }
 
-  function signIn(token) {
-    setToken(token.trim());
-    state.markets = null;
-    state.hub = freshHub();
-    renderSession();
-    const home = homeHash();
-    if (window.location.hash === home) route();
-    else window.location.hash = home;
+  // Who the signed-in user is (GET /v1/performance-hub/me, SPEC §11): their provider row
+  // (null for most managers), is_lead, default_view, their overall metrics. Asked once per
+  // sign-in; null when the server does not answer it (the Leader Hub is then home).
+  function whoAmI() {
+    if (state.me === undefined) {
+      state.me = request(`${PERSONAL_API}/me`).catch((err) => {
+        if (err instanceof ApiError && err.status === 401) {
+          state.me = undefined;
+          throw err;
+        }
+        return null;
+      });
+    }
+    return state.me;
   }
 
-  // Where a sign-in lands: a fraud analyst without a market role opens the fraud page.
-  function homeHash() {
-    const claims = roleClaims(claimsOf(getToken() || ""));
-    const analyst = Array.isArray(claims.roles) && claims.roles.includes("fraud_analyst");
-    return analyst && !claims.market_role && pages.length ? pages[0].home : "#/";
+  // The header once the user is known: their name, and for a Lead APP/DHMT (a leader who
+  // is also a clinician) the switch between "My performance" and "Leader's view".
+  async function showIdentity(current) {
+    const nav = document.getElementById("view-switch");
+    let me;
+    try {
+      me = await whoAmI();
+    } catch (_) {
+      return;
+    }
+    if (!getToken()) return;
+    if (me && me.provider) {
+      const claims = roleClaims(claimsOf(getToken()));
+      const role = claims.market_role ? ` · ${claims.market_role}` : "";
+      document.getElementById("who").textContent = `${personName(me.provider)}${role}`;
+    }
+    nav.hidden = !(me && me.provider && me.is_lead);
+    if (nav.hidden) return;
+    const link = (view, text) =>
+      h("a", {
+        href: `#/${view}`,
+        class: "switch-link",
+        testid: `view-${view}`,
+        "aria-current": view === current ? "page" : null,
+        text,
+      });
+    replace(nav, link("me", "My performance"), link("hub", "Leader\u2019s view"));
+  }
+
+  function forgetUser() {
+    state.markets = null;
+    state.me = undefined;
+    document.getElementById("view-switch").hidden = true;
+  }
+
+  function signIn(token) {
+    setToken(token.trim());
+    forgetUser();
+    state.hub = freshHub();
+    renderSession();
+    if (window.location.hash === "#/") route();
+    else window.location.hash = "#/";
   }
 
   function signOut() {
     clearToken();
-    state.markets = null;
+    forgetUser();
     document.getElementById("as-of").textContent = "";
     showLogin();
   }
@@ -741,7 +837,7 @@
   // -------------------------------------------------------------------- login
 
   function showLogin(reason) {
-    closeModal();
+    KPI.closeModal();
     renderSession();
     if (window.location.hash !== "#/login") {
       history.replaceState(null, "", "#/login");
@@ -758,7 +854,7 @@
       h(
         "section",
         { class: "card login", testid: "login" },
-        h("h1", { text: "Sign in to the Leader Hub" }),
+        h("h1", { text: "Sign in to Clinical KPI" }),
         reason ? messageBox(reason, "warn") : null,
         roles,
         tokenForm(error),
@@ -798,7 +894,7 @@
       input,
       h("p", {
         class: "hint",
-        text: "Kept in this tab only (sessionStorage). A dev token: kpi token --role \"Market Manager\" --markets 1,2,3",
+        text: "Kept in this tab only (sessionStorage). Dev tokens: kpi token --role \"Market Manager\" --markets 1,2,3 (a leader), kpi token --user-id 42 (a clinician)",
       }),
       h("button", { type: "submit", class: "button primary", text: "Use token", testid: "token-submit" }),
     );
@@ -848,674 +944,75 @@
     }
   }
 
-  // ---------------------------------------------------------------------- hub
-
-  async function renderHub() {
-    const seq = ++state.seq;
-    const view = document.getElementById("view");
-    const hub = state.hub;
-    const marketSelect = h("select", { id: "market-select", testid: "market-select", disabled: true });
-    const subtitle = h("p", { class: "subtitle", testid: "market-name" });
-    const tiles = h("div", { class: "tiles", testid: "market-tiles" });
-    const rankings = h("section", { class: "card rankings", testid: "rankings" });
-    const trendSwitch = h("div", { class: "field" }, h("span", { text: "Trend" }));
-    replace(
-      view,
-      h(
-        "section",
-        { class: "hub", testid: "hub" },
-        h(
-          "div",
-          { class: "page-head" },
-          h("div", {}, h("h1", { text: "Leader Hub" }), subtitle),
-          h("div", { class: "controls" }, trendSwitch, field("Market", marketSelect)),
-        ),
-        tiles,
-        rankings,
-      ),
-    );
-    try {
-      if (!state.markets) state.markets = (await api("/markets")).items;
-    } catch (err) {
-      if (!viewLeft(seq, err)) replace(view, hubError(err));
-      return;
-    }
-    if (seq !== state.seq) return;
-    const markets = state.markets;
-    if (!markets.length) {
-      replace(tiles, messageBox("None of this sign-in's markets has published data.", "warn"));
-      rankings.remove();
-      return;
-    }
-    if (!markets.some((m) => m.market_id === hub.market)) hub.market = markets[0].market_id;
-    setOptions(marketSelect, markets.map((m) => [m.market_id, marketName(m)]), hub.market);
-    marketSelect.disabled = markets.length < 2;
-    const loadMarket = marketTiles(seq, tiles, subtitle, trendSwitch);
-    const loadRankings = buildRankings(seq, rankings);
-    marketSelect.addEventListener("change", () =>
-      refilter(hub, { market: Number(marketSelect.value) }, () => {
-        loadMarket();
-        loadRankings();
-      }),
-    );
-    loadMarket();
-    loadRankings();
-  }
-
-  function hubError(err) {
-    return h(
-      "section",
-      { class: "card", testid: "hub-error" },
-      h("h1", { text: "Leader Hub" }),
-      errorMessage(err),
-      h("button", { type: "button", class: "button", text: "Sign in with another role", onclick: signOut }),
-    );
-  }
-
-  // The selected market's four tiles with their week changes, each with its trend chart
-  // (the market's history; the interval switch goes in `trendSwitch`), and its name above.
-  function marketTiles(seq, tiles, subtitle, trendSwitch) {
-    let loadTrends = () => {};
-    trendSwitch.append(intervalSwitch(state.hub, () => loadTrends()));
-    return sectionLoader(
-      seq,
-      tiles,
-      () => api(`/markets/${state.hub.market}`),
-      (market) => {
-        const short = market.short_name ? ` (${market.short_name})` : "";
-        subtitle.textContent = `${marketName(market)}${short} · week change vs 7 days earlier`;
-        const drawn = MARKET_TILES.map((key) =>
-          metricTile(key, market[METRICS[key].value], market[METRICS[key].change]),
-        );
-        const path = `/markets/${market.market_id}/history`;
-        loadTrends = trendCharts(seq, drawn, MARKET_TILES, path, state.hub);
-        loadTrends();
-        return drawn;
-      },
-    );
-  }
-
-  // The rankings card: position filter, search, one tab per ranked metric of the position,
-  // and the paged table. Returns its load function; every choice lives in `state.hub`.
-  function buildRankings(seq, container) {
-    const hub = state.hub;
-    const search = h("input", {
-      type: "search",
-      id: "ranking-search",
-      placeholder: "Search by name",
-      value: hub.search,
-      autocomplete: "off",
-      testid: "ranking-search",
-      "aria-label": "Search care team by name",
-    });
-    search.value = hub.search;
-    const position = select(
-      { id: "position-filter", testid: "position-filter", "aria-label": "Position" },
-      [["APP", "APP"], ["DHMT", "DHMT"]],
-      hub.title,
-    );
-    const tabs = h("div", { class: "tabs", role: "tablist", testid: "ranking-tabs" });
-    const body = h("div", { class: "ranking-body", testid: "ranking-body" });
-    const load = pagedSection(seq, body, hub, {
-      request: () =>
-        api(`/markets/${hub.market}/providers`, {
-          job_title: hub.title,
-          metric: hub.metric,
-          search: hub.search.trim(),
-          page: hub.page,
-          per_page: RANKING_PAGE_SIZE,
-        }),
-      table: (items) => rankingTable(items, hub.metric, hub.search),
-      noun: ["care team member", "care team members"],
-      pagerTestid: "ranking-pager",
-    });
-    const reloadWithTabs = () => {
-      renderTabs();
-      load();
-    };
-    const tab = (key) =>
-      h("button", {
-        type: "button",
-        role: "tab",
-        class: "tab",
-        "aria-selected": key === hub.metric ? "true" : "false",
-        testid: `tab-${key}`,
-        text: METRICS[key].label,
-        onclick: () => refilter(hub, { metric: key }, reloadWithTabs),
-      });
-    const renderTabs = () => replace(tabs, TABS[hub.title].map(tab));
-    search.addEventListener(
-      "input",
-      debounce(() => refilter(hub, { search: search.value }, load), 250),
-    );
-    position.addEventListener("change", () => {
-      const title = position.value;
-      const metric = TABS[title].includes(hub.metric) ? hub.metric : "on_scene_time";
-      refilter(hub, { title, metric }, reloadWithTabs);
-    });
-    renderTabs();
-    replace(
-      container,
-      cardHead("Care team rankings", controls(field("Position", position, true), search)),
-      tabs,
-      body,
-    );
-    return load;
-  }
-
-  function rankingTable(items, metricKey, search) {
-    const metric = METRICS[metricKey];
-    return dataTable(
-      { testid: "ranking-table" },
-      [{ class: "num", text: "#" }, "Care team member", "Position", metric.label, "Week change", "Rank"],
-      items.map((row) => rankingRow(row, metricKey)),
-      search ? "Nobody matches this search." : "No care team members.",
-    );
-  }
-
-  // One provider's row: a click (or Enter) opens their individual page.
-  function rankingRow(row, metricKey) {
-    const kind = METRICS[metricKey].kind;
-    const p = row.provider;
-    const open = () => {
-      window.location.hash = `#/providers/${p.provider_id}`;
-    };
-    const tone = changeTone(metricKey, row.week_change);
-    return h(
-      "tr",
-      {
-        class: "clickable",
-        tabindex: "0",
-        role: "link",
-        testid: "ranking-row",
-        "data-provider-id": p.provider_id,
-        onclick: open,
-        onkeydown: (e) => {
-          if (e.key === "Enter") open();
-        },
-      },
-      h("td", { class: "num", text: row.rank === null ? "\u2013" : String(row.rank) }),
-      h("td", {}, h("span", { class: "person" }, avatar(p), h("span", { class: "person-name", text: personName(p) }))),
-      h("td", {}, h("span", { class: "badge", text: p.job_title || NO_DATA })),
-      h("td", {
-        class: `value ${isNum(row.value) ? "" : "no-data"}`,
-        testid: "ranking-value",
-        text: formatValue(kind, row.value),
-      }),
-      h("td", {
-        class: `change ${tone} ${isNum(row.week_change) ? "" : "no-data"}`,
-        "data-tone": tone,
-        text: isNum(row.week_change) ? `${changeArrow(row.week_change)}${formatChange(kind, row.week_change)}` : NO_DATA,
-      }),
-      h("td", {
-        class: "rank",
-        testid: "ranking-rank",
-        text: row.rank === null ? NO_DATA : `rank ${row.rank} of ${row.ranked_providers}`,
-      }),
-    );
-  }
-
-  // --------------------------------------------------------------- individual
-
-  async function renderProvider(providerId) {
-    const seq = ++state.seq;
-    const header = h("section", { class: "card profile", testid: "provider-header" }, messageBox("Loading…"));
-    const visits = h("section", { class: "card", testid: "visits" });
-    const perMarket = h("section", { class: "card", testid: "market-performance" });
-    const shifts = h("section", { class: "card", testid: "shifts" });
-    replace(
-      document.getElementById("view"),
-      h(
-        "section",
-        { class: "provider", testid: "provider-page" },
-        h("a", { href: "#/", class: "back", testid: "back", text: "\u2190 Leader Hub" }),
-        header,
-        visits,
-        perMarket,
-        shifts,
-      ),
-    );
-    let provider;
-    let markets;
-    try {
-      [provider, markets] = await Promise.all([
-        api(`/providers/${providerId}`),
-        api(`/providers/${providerId}/markets`),
-      ]);
-    } catch (err) {
-      if (viewLeft(seq, err)) return;
-      replace(header, errorMessage(err));
-      for (const section of [visits, perMarket, shifts]) section.remove();
-      return;
-    }
-    if (seq !== state.seq) return;
-    const title = provider.provider.job_title === "DHMT" ? "DHMT" : "APP";
-    // one trend interval for the page's charts: the header's and the per-market tiles'
-    const trends = { interval: "week", loads: {} };
-    const reloadTrends = () => Object.values(trends.loads).forEach((load) => load());
-    replace(header, providerHeader(seq, provider, title, markets.items, trends));
-    header.querySelector(".profile-head").append(intervalSwitch(trends, reloadTrends));
-    buildVisits(seq, visits, providerId);
-    buildMarketPerformance(seq, perMarket, providerId, title, markets.items, trends);
-    buildShifts(seq, shifts, providerId, new Map(markets.items.map((m) => [m.market_id, m])));
-  }
-
-  // Name, position and markets, then the overall metrics of the position (no week changes),
-  // each with its trend (the provider's history).
-  function providerHeader(seq, provider, title, markets, trends) {
-    const p = provider.provider;
-    const keys = HEADER_METRICS[title];
-    const tiles = keys.map((key) => metricTile(key, provider[METRICS[key].value]));
-    trends.loads.overall = trendCharts(seq, tiles, keys, `/providers/${p.provider_id}/history`, trends);
-    trends.loads.overall();
-    return [
-      h(
-        "div",
-        { class: "profile-head" },
-        avatar(p, "large"),
-        h(
-          "div",
-          {},
-          h("h1", { testid: "provider-name", text: personName(p) }),
-          h(
-            "p",
-            { class: "subtitle" },
-            h("span", { class: "badge", testid: "provider-title", text: p.job_title || NO_DATA }),
-            ` Markets: ${markets.map((m) => m.name || m.market_id).join(", ") || NO_DATA}`,
-          ),
-        ),
-      ),
-      h("div", { class: "tiles six", testid: "provider-metrics" }, tiles),
-    ];
-  }
-
-  function buildVisits(seq, container, providerId) {
-    const filters = { search: "", abx: "", escalated: "", page: 1 };
-    const search = h("input", {
-      type: "search",
-      placeholder: "Search patient or Athena ID",
-      autocomplete: "off",
-      testid: "visit-search",
-      "aria-label": "Search visits by patient or Athena ID",
-    });
-    const yesNoOptions = [["", "All"], ["true", "Yes"], ["false", "No"]];
-    const abx = select({ testid: "visit-abx", "aria-label": "ABX" }, yesNoOptions, "");
-    const escalated = select({ testid: "visit-escalated", "aria-label": "Escalated" }, yesNoOptions, "");
-    const body = h("div", { testid: "visits-body" });
-    const load = pagedSection(seq, body, filters, {
-      request: () =>
-        api(`/providers/${providerId}/provider-visits`, {
-          search: filters.search.trim(),
-          is_abx_prescribed: filters.abx,
-          is_escalated: filters.escalated,
-          page: filters.page,
-          per_page: VISITS_PAGE_SIZE,
-        }),
-      table: (items) =>
-        dataTable(
-          { testid: "visits-table" },
-          ["Patient", "Date", "Chief complaint", "Diagnosis", "ABX", "Escalated"],
-          items.map(visitRow),
-          "No visits match.",
-        ),
-      noun: ["visit", "visits"],
-      pagerTestid: "visits-pager",
-    });
-    search.addEventListener(
-      "input",
-      debounce(() => refilter(filters, { search: search.value }, load), 250),
-    );
-    abx.addEventListener("change", () => refilter(filters, { abx: abx.value }, load));
-    escalated.addEventListener("change", () => refilter(filters, { escalated: escalated.value }, load));
-    replace(
-      container,
-      cardHead(
-        "Latest visits",
-        controls(search, field("ABX", abx, true), field("Escalated", escalated, true)),
-      ),
-      body,
-    );
-    load();
-  }
-
-  // A Yes / No / No data cell; `tone` marks a yes, `detail` is the hover text.
-  function flagCell(value, tone, detail) {
-    return h("td", {}, h("span", { class: `pill ${value ? tone : ""}`, title: detail || null, text: yesNo(value) }));
-  }
-
-  function visitRow(v) {
-    return h(
-      "tr",
-      { testid: "visit-row" },
-      h(
-        "td",
-        {},
-        h("div", { class: "strong", text: [v.patient_first_name, v.patient_last_name].filter(Boolean).join(" ") || NO_DATA }),
-        h("div", { class: "muted", text: `Athena ID ${v.patient_athena_id || NO_DATA}` }),
-      ),
-      h("td", { text: formatDate(v.service_date) }),
-      h("td", { text: v.chief_complaint || NO_DATA }),
-      h("td", { text: v.diagnosis || NO_DATA }),
-      flagCell(v.is_abx_prescribed, "on", v.abx_details),
-      flagCell(v.is_escalated, "warn", v.escalated_reason),
-    );
-  }
-
-  function buildMarketPerformance(seq, container, providerId, title, markets, trends) {
-    if (!markets.length) {
-      replace(container, h("h2", { text: "Performance per market" }), messageBox("No markets.", "warn"));
-      return;
-    }
-    // seed: default to the first market of the alphabetical list (the API sends them by name)
-    const marketSelect = select(
-      { testid: "provider-market-select", "aria-label": "Market" },
-      markets.map((m) => [m.market_id, marketName(m)]),
-      markets[0].market_id,
-    );
-    const tiles = h("div", { class: "tiles", testid: "provider-market-metrics" });
-    const load = sectionLoader(
-      seq,
-      tiles,
-      () => api(`/markets/${Number(marketSelect.value)}/providers/${providerId}`),
-      (data) => {
-        const keys = MARKET_METRICS[title];
-        const drawn = keys.map((key) => rankedTile(key, data));
-        const path = `/markets/${data.market_id}/providers/${providerId}/history`;
-        trends.loads.market = trendCharts(seq, drawn, keys, path, trends);
-        trends.loads.market();
-        return drawn;
-      },
-      (err) =>
-        messageBox(
-          err instanceof ApiError && err.status === 403
-            ? "This market is not among your sign-in's markets, so its figures are not shown."
-            : errorText(err),
-          "warn",
-        ),
-    );
-    marketSelect.addEventListener("change", load);
-    replace(container, cardHead("Performance per market", field("Market", marketSelect, true)), tiles);
-    load();
-  }
-
-  // A metric's tile in one market, with the provider's rank there instead of a week change.
-  function rankedTile(key, data) {
-    const m = METRICS[key];
-    const rank = data[m.rank];
-    return metricTile(
-      key,
-      data[m.value],
-      undefined,
-      h("div", {
-        class: "tile-rank",
-        testid: `tile-${key}-rank`,
-        text: isNum(rank) ? `rank ${rank} of ${data[m.ranked]}` : `rank: ${NO_DATA}`,
-      }),
-    );
-  }
-
-  function buildShifts(seq, container, providerId, marketNames) {
-    const filters = { page: 1 };
-    const body = h("div", { testid: "shifts-body" });
-    const load = pagedSection(seq, body, filters, {
-      request: () =>
-        api(`/providers/${providerId}/provider-shifts`, {
-          page: filters.page,
-          per_page: SHIFTS_PAGE_SIZE,
-        }),
-      table: (items) =>
-        dataTable(
-          { testid: "shifts-table" },
-          ["Shift", "Market", "Out the door", "En route", "On scene", "On break", "Idle", "Visits", ""],
-          items.map((s) => shiftRow(s, marketNames.get(s.market_id))),
-          "No shifts in the shift history window.",
-        ),
-      noun: ["shift", "shifts"],
-      pagerTestid: "shifts-pager",
-    });
-    replace(container, cardHead("Shift breakdowns", h("span", { class: "muted", text: "newest first, 10 per page" })), body);
-    load();
-  }
-
-  function durationCell(seconds) {
-    return h("td", { text: formatDuration(seconds) });
-  }
-
-  function shiftRow(s, market) {
-    return h(
-      "tr",
-      { testid: "shift-row", "data-shift-id": s.shift_team_id },
-      h(
-        "td",
-        {},
-        h("div", { class: "strong", text: formatDate(s.service_date) }),
-        h("div", { class: "muted", text: `${formatTime(s.start_time)} \u2013 ${formatTime(s.end_time)}` }),
-      ),
-      h("td", { text: market ? market.short_name || market.name : s.market_id === null ? NO_DATA : `#${s.market_id}` }),
-      durationCell(s.out_the_door_duration_seconds),
-      durationCell(s.en_route_duration_seconds),
-      durationCell(s.on_scene_duration_seconds),
-      s.is_break_skipped
-        ? h("td", {}, h("span", { class: "pill warn", testid: "break-skipped", title: "No break was taken on this shift", text: "Break skipped" }))
-        : durationCell(s.on_break_duration_seconds),
-      durationCell(s.idle_duration_seconds),
-      h("td", { class: "num", text: isNum(s.patients_seen) ? String(s.patients_seen) : NO_DATA }),
-      h(
-        "td",
-        {},
-        h("button", {
-          type: "button",
-          class: "button small",
-          testid: "shift-details",
-          text: "See details",
-          onclick: () => openShiftModal(s, market),
-        }),
-      ),
-    );
-  }
-
-  // ------------------------------------------------------------- shift modal
-
-  let modalCleanup = null;
-
-  function closeModal() {
-    if (modalCleanup) modalCleanup();
-  }
-
-  // Shows a dialog over the page (`head` holds its #modal-title) until Escape, its × or a
-  // click outside closes it; focus then returns where it was. Returns the backdrop.
-  function openModal(head, content) {
-    const root = document.getElementById("modal-root");
-    const previousFocus = document.activeElement;
-    const closeButton = h("button", { type: "button", class: "button ghost close", "aria-label": "Close", testid: "modal-close", text: "\u00D7" });
-    const dialog = h(
-      "div",
-      { class: "modal", role: "dialog", "aria-modal": "true", "aria-labelledby": "modal-title", testid: "shift-modal" },
-      h("div", { class: "modal-head" }, head, closeButton),
-      content,
-    );
-    const backdrop = h("div", { class: "backdrop", testid: "modal-backdrop" }, dialog);
-    const onKey = (e) => {
-      if (e.key === "Escape") closeModal();
-    };
-    backdrop.addEventListener("click", (e) => {
-      if (e.target === backdrop) closeModal();
-    });
-    closeButton.addEventListener("click", closeModal);
-    document.addEventListener("keydown", onKey);
-    modalCleanup = () => {
-      document.removeEventListener("keydown", onKey);
-      backdrop.remove();
-      modalCleanup = null;
-      if (previousFocus && previousFocus.focus) previousFocus.focus();
-    };
-    root.append(backdrop);
-    closeButton.focus();
-    return backdrop;
-  }
-
-  async function openShiftModal(shift, market) {
-    closeModal();
-    const content = h("div", { class: "modal-body", testid: "timeline-body" }, messageBox("Loading…"));
-    const head = h(
-      "div",
-      {},
-      h("h2", { id: "modal-title", testid: "modal-title", text: `Shift breakdown \u00B7 ${formatDayMonth(shift.service_date)}` }),
-      h("p", {
-        class: "muted",
-        text: `${formatDate(shift.service_date)} \u00B7 ${formatTime(shift.start_time)} \u2013 ${formatTime(shift.end_time)}${market ? ` \u00B7 ${market.name}` : ""}`,
-      }),
-    );
-    const backdrop = openModal(head, content);
-    let data;
-    try {
-      data = await api(`/provider-shifts/${shift.shift_team_id}/provider-shift-breakdowns`);
-    } catch (err) {
-      if (backdrop.isConnected) replace(content, errorMessage(err));
-      return;
-    }
-    if (!backdrop.isConnected) return;
-    replace(content, timeline(shift, data.items));
-  }
-
-  // A phase row with its key (an unknown phase counts as idle) and its times in seconds.
-  function phaseOf(p) {
-    return {
-      row: p,
-      key: PHASES[p.phase] ? p.phase : "idle",
-      start: epochSeconds(p.start_time),
-      end: epochSeconds(p.end_time),
-    };
-  }
-
-  // The shift drawn from its earliest to its latest time (shift or phase): coloured
-  // segments, an hour axis, the totals per phase and the list of phases.
-  function timeline(shift, rows) {
-    const phases = rows.map(phaseOf);
-    const from = Math.min(...[epochSeconds(shift.start_time), ...phases.map((p) => p.start)].filter(isNum));
-    const to = Math.max(...[epochSeconds(shift.end_time), ...phases.map((p) => p.end)].filter(isNum));
-    if (!phases.length || !isNum(from) || !isNum(to) || to <= from) {
-      return messageBox("No phases were recorded for this shift.", "warn");
-    }
-    const drawn = phases.filter((p) => isNum(p.start) && isNum(p.end) && p.end > p.start);
-    const totals = {};
-    for (const p of drawn) totals[p.key] = (totals[p.key] || 0) + (p.end - p.start);
-    return [
-      h("div", { class: "timeline-wrap" }, timelineBar(drawn, from, to), timelineAxis(from, to)),
-      h(
-        "ul",
-        { class: "legend", testid: "timeline-legend" },
-        Object.entries(PHASES).map(([key, label]) =>
-          h("li", {}, h("span", { class: `swatch phase-${key}` }), `${label} `, h("strong", { text: formatDuration(totals[key] || 0) })),
-        ),
-      ),
-      shift.is_break_skipped ? messageBox("Break skipped on this shift.", "warn") : null,
-      phaseTable(phases),
-    ];
-  }
-
-  function timelineBar(phases, from, to) {
-    const span = to - from;
-    const bar = h("div", { class: "timeline", testid: "timeline", role: "img", "aria-label": "Shift timeline" });
-    for (const { row, key, start, end } of phases) {
-      const segment = h("div", {
-        class: `segment phase-${key}`,
-        testid: `segment-${key}`,
-        title: `${PHASES[key]}: ${formatTime(row.start_time)} \u2013 ${formatTime(row.end_time)} (${formatDuration(end - start)})`,
-      });
-      segment.style.left = `${((start - from) / span) * 100}%`;
-      segment.style.width = `${((end - start) / span) * 100}%`;
-      bar.append(segment);
-    }
-    return bar;
-  }
-
-  function timelineAxis(from, to) {
-    const span = to - from;
-    const axis = h("div", { class: "axis" });
-    const firstHour = Math.ceil(from / 3600) * 3600;
-    const step = span > 12 * 3600 ? 2 * 3600 : 3600;
-    for (let t = firstHour; t <= to; t += step) {
-      const tick = h("span", { class: "tick", text: clock(new Date(t * 1000).getUTCHours()) });
-      tick.style.left = `${((t - from) / span) * 100}%`;
-      axis.append(tick);
-    }
-    return axis;
-  }
-
-  function phaseTable(phases) {
-    return dataTable(
-      { class: "table compact", testid: "timeline-table" },
-      ["Phase", "From", "To", "Duration"],
-      phases.map(({ row, key, start, end }) =>
-        h(
-          "tr",
-          {},
-          h("td", {}, h("span", { class: `swatch phase-${key}` }), PHASES[key]),
-          h("td", { text: formatTime(row.start_time) }),
-          h("td", { text: formatTime(row.end_time) }),
-          h("td", { text: isNum(start) && isNum(end) ? formatDuration(end - start) : NO_DATA }),
-        ),
-      ),
-    );
-  }
-
   // ------------------------------------------------------------------- router
+  // #/ (home: the signed-in user's default view), #/me (My performance), #/hub (the
+  // Leader Hub), #/providers/{id} (an individual page), #/login.
 
-  function route() {
-    closeModal();
+  async function route() {
+    KPI.closeModal();
     const hash = window.location.hash || "#/";
     if (!getToken()) {
       showLogin();
       return;
     }
     renderSession();
-    const provider = /^#\/providers\/(\d{1,19})$/.exec(hash);
-    if (provider) {
-      renderProvider(provider[1]);
-      return;
-    }
     if (hash === "#/login") {
       renderLogin();
       return;
     }
-    const page = pages.find((p) => p.matches(hash));
-    if (page) {
-      page.render(hash);
+    const provider = /^#\/providers\/(\d{1,19})$/.exec(hash);
+    if (provider) KPI.renderProvider(provider[1]);
+    else if (hash === "#/hub") KPI.renderHub();
+    else if (hash === "#/me") KPI.renderPersonal();
+    else if (hash === "#/fraud" && KPI.renderFraud) KPI.renderFraud();
+    else {
+      await goHome();
       return;
     }
-    if (hash !== "#/") history.replaceState(null, "", "#/");
-    renderHub();
+    const view = { "#/me": "me", "#/fraud": "fraud" }[hash] || "hub";
+    const name = { me: "My Performance Hub", fraud: "Fraud reports" }[view] || "Leader Hub";
+    document.querySelector(".brand strong").textContent = name;
+    document.title = `${name} \u00B7 Clinical KPI`;
+    showIdentity(view);
   }
 
-  // Pages in their own files (static/fraud.js) register here: {home, matches(hash), render}.
-  // They build on this file's pieces, handed over as `window.kpiApp`.
-  const pages = [];
-  window.kpiApp = {
-    register: (page) => pages.push(page),
-    nextSeq: () => ++state.seq,
-    isCurrent: (seq) => seq === state.seq,
-    viewLeft,
-    h,
-    replace,
-    debounce,
-    messageBox,
-    errorMessage,
-    select,
-    field,
-    cardHead,
-    controls,
-    dataTable,
-    refilter,
-    pagedSection,
-    sectionLoader,
-    request,
-    formatDate,
-    NO_DATA,
-  };
+  // Home is the user's default view (SPEC §11): a clinician's own hub, the Leader Hub for
+  // managers (default_view leader_hub) and for anyone who is not a provider.
+  async function goHome() {
+    const seq = ++state.seq;
+    let me;
+    try {
+      me = await whoAmI();
+    } catch (_) {
+      return; // a 401: already back at sign-in
+    }
+    if (seq !== state.seq) return;
+    const personal = me && me.provider && me.default_view !== "leader_hub";
+    history.replaceState(null, "", personal ? "#/me" : isFraudAnalyst() ? "#/fraud" : "#/hub");
+    route();
+  }
+
+  // A fraud analyst without a market role: the fraud page (fraud.js) is their home.
+  function isFraudAnalyst() {
+    const claims = roleClaims(claimsOf(getToken() || ""));
+    const analyst = Array.isArray(claims.roles) && claims.roles.includes("fraud_analyst");
+    return analyst && !claims.market_role && Boolean(KPI.renderFraud);
+  }
 
   // test hooks for the formatting rules (no effect on the page)
   window.leaderHubFormat = { formatValue, formatChange, changeTone, formatDate, formatTime, trendFigure };
+
+  Object.assign(KPI, {
+    API, PERSONAL_API, NO_DATA, METRICS, MARKET_TILES, TABS, HEADER_METRICS, MARKET_METRICS,
+    RANKING_PAGE_SIZE, isNum,
+    formatValue, formatChange, changeTone, changeArrow, formatDuration, formatDate,
+    formatTime, formatDayMonth, epochSeconds, clock, personName, yesNo, marketName,
+    h, append, replace, debounce, avatar, messageBox, errorMessage, setOptions, select,
+    field, cardHead, controls, dataTable, refilter, pager, sectionLoader, pagedSection,
+    metricTile, goalIn, goalNote, intervalSwitch, trendCharts, loadChartLibrary, chartValue,
+    chartLayout, profileHead,
+    TICK_SUFFIX, request, api, ApiError, errorText, state, viewLeft, whoAmI, signOut,
+  });
 
   document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("sign-out").addEventListener("click", signOut);

@@ -3,16 +3,16 @@
  * filters and paging, each row's explanation, flag history and review controls, the
  * phone number -> doctors link, and "Download CSV". Plain JavaScript, no build step.
  *
- * Built on app.js's pieces (window.kpiApp: DOM helpers, the section loader, the API
- * client); every value is shown as the API sends it (dbt computed it), null as "No data".
+ * Built on app.js's pieces (window.KPI: DOM helpers, the section loader, the API client);
+ * app.js's router calls KPI.renderFraud for #/fraud. Every value is shown as the API sends
+ * it (dbt computed it), null as "No data".
  * The DOM is built with createElement/textContent only.
  */
 "use strict";
 
 (function () {
-  const app = window.kpiApp;
-  if (!app) return;
-  const { h, replace, NO_DATA } = app;
+  const app = window.KPI;
+  const { h, replace, NO_DATA, state: appState } = app;
   const API = "/v1/fraud-reports";
   const PAGE_SIZE = 10;
   const VERDICTS = [
@@ -86,7 +86,7 @@
   // ------------------------------------------------------------------- page
 
   function render() {
-    const seq = app.nextSeq();
+    const seq = ++appState.seq;
     const view = document.getElementById("view");
     const tabs = h("div", { class: "tabs", role: "tablist", testid: "fraud-tabs" });
     const filters = h("div", { class: "controls", testid: "fraud-filters" });
@@ -330,5 +330,5 @@
     }
   }
 
-  app.register({ home: "#/fraud", matches: (hash) => hash === "#/fraud", render });
+  app.renderFraud = render;
 })();

@@ -1,13 +1,17 @@
 {#-
     Every phase snapshot of every shift in provider_shifts, for the shift breakdown
-    modal: phase, start, end and position (SPEC §6).
+    modal: phase, start, end and position (SPEC §6); and of the shifts in
+    provider_latest_shifts, which the personal look back shows however old they are.
 -#}
 
 with
 
 provider_shifts as (
-    select distinct shift_team_id
+    select shift_team_id
     from {{ ref('provider_shifts') }}
+    union
+    select shift_team_id
+    from {{ ref('provider_latest_shifts') }}
 ),
 
 shift_snapshots as (

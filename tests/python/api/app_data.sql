@@ -71,6 +71,24 @@ insert into leader_hub.markets_active_providers (market_id, provider_id) values
     (4, 113),
     (5, 106);
 
+-- Goals as of D (SPEC §13, the goals mart): the all-markets, job-title-free goals of the
+-- seed, and market 1's stricter on-scene goal for APPs (a ranking's and a market-provider
+-- row's scope). Survey capture has no goal here: its goal and meets_goal are null.
+create table leader_hub.goals (
+    metric varchar(64), job_title varchar(8), market_id bigint, direction varchar(16),
+    goal numeric(18, 4), valid_from date, as_of_date date,
+    primary key (metric, job_title, market_id)
+);
+insert into leader_hub.goals
+select metric, job_title, market_id, direction, goal, '2020-01-01', '2026-11-20'
+from (values ('on_scene_time_median_seconds', 'at_most', 1800),
+             ('chart_closure_rate', 'at_least', 0.99),
+             ('net_promoter_score_average', 'at_least', 95)) as seed (metric, direction, goal)
+cross join (values ('ALL'), ('APP'), ('DHMT')) as titles (job_title)
+cross join (values (0), (1), (2), (3), (4), (5)) as scopes (market_id);
+update leader_hub.goals set goal = 2000, valid_from = '2026-01-01'
+where metric = 'on_scene_time_median_seconds' and job_title = 'APP' and market_id = 1;
+
 create table leader_hub.market_metrics (
     market_id bigint primary key,
     as_of_date date,
@@ -178,6 +196,25 @@ insert into leader_hub.market_provider_metrics values
     (5, 106, '2026-11-20', 'APP', 5, 1200, null, 1, 1, 1.0000, null, 1, 1,
         null, null, null, 0, null, null, null, 0, 50.00, null, 1, 1);
 
+-- My Performance Hub (SPEC §11). The published minimum is 15 visits here: in market 1 the
+-- APP marquee is Jones (70 visits, rank 1), Brown (80, rank 2), Smith (60, rank 2) and
+-- Smithers (10 visits) is left out; in market 2 only Smith (20) qualifies, Payne (12) is
+-- withheld, and with 2 ranked there is no anonymous distribution.
+create table leader_hub.personal_settings (
+    as_of_date date primary key, personal_min_visits integer, look_back_days integer
+);
+insert into leader_hub.personal_settings values ('2026-11-20', 15, 7);
+
+create table leader_hub.provider_look_back_days (
+    provider_id bigint, service_date date, market_group_id bigint, market_group_name text,
+    patients_seen bigint, on_shift_seconds bigint, group_clinicians bigint,
+    group_average_patients_seen numeric(38, 2), group_average_on_shift_seconds numeric(38, 2),
+    as_of_date date, primary key (provider_id, service_date)
+);
+insert into leader_hub.provider_look_back_days values
+    (101, '2026-11-19', 10, 'Colorado', 5, 36000, 3, 4.33, 30000.50, '2026-11-20'),
+    (101, '2026-11-17', 10, 'Colorado', 2, 18000, 1, 2.00, 18000.00, '2026-11-20');
+
 create table leader_hub.provider_visits (
     care_request_id bigint,
     provider_id bigint,
@@ -248,6 +285,15 @@ insert into leader_hub.provider_shifts values
     (9007, 105, 1, '2026-11-17', '2026-11-17 08:00', '2026-11-17 16:00', 1,
         300, 1000, 2000, 0, 25800, true);
 
+-- The look back's latest day of each clinician: the shifts of their latest shift date.
+create table leader_hub.provider_latest_shifts (like leader_hub.provider_shifts including all);
+insert into leader_hub.provider_latest_shifts
+select shifts.* from leader_hub.provider_shifts as shifts
+where shifts.service_date = (
+    select max(latest.service_date) from leader_hub.provider_shifts as latest
+    where latest.provider_id = shifts.provider_id
+);
+
 create table leader_hub.provider_shift_breakdowns (
     shift_team_id bigint,
     start_time timestamp,
@@ -267,6 +313,121 @@ insert into leader_hub.provider_shift_breakdowns values
     (9007, '2026-11-17 08:00', '2026-11-17 16:00', 'idle', 39739236, -104990251);
 
 -- --------------------------------------------------------------- Leader Hub history
+-- (SPEC §12 "Uncertainty") the intervals, counts and within-noise flags, appended after
+-- the marts' other columns as in the marts; rows not updated below have no interval.
+do $$
+declare metrics_table text;
+begin
+    foreach metrics_table in array array['market_metrics', 'market_provider_metrics', 'provider_metrics'] loop
+        execute format('alter table leader_hub.%I
+        add column survey_answer_count integer,
+        add column on_scene_time_median_seconds_ci_low integer,
+        add column on_scene_time_median_seconds_ci_high integer,
+        add column on_scene_time_week_change_seconds_within_noise boolean,
+        add column chart_closure_rate_ci_low numeric(5, 4),
+        add column chart_closure_rate_ci_high numeric(5, 4),
+        add column chart_closure_rate_week_change_within_noise boolean,
+        add column survey_capture_rate_ci_low numeric(5, 4),
+        add column survey_capture_rate_ci_high numeric(5, 4),
+        add column survey_capture_rate_week_change_within_noise boolean,
+        add column net_promoter_score_average_ci_low numeric(5, 2),
+        add column net_promoter_score_average_ci_high numeric(5, 2),
+        add column net_promoter_score_week_change_within_noise boolean', metrics_table);
+    end loop;
+end
+$$;
+alter table leader_hub.provider_metrics
+    add column escalation_rate_ci_low numeric(5, 4),
+    add column escalation_rate_ci_high numeric(5, 4),
+    add column escalation_rate_week_change_within_noise boolean,
+    add column abx_prescribing_rate_ci_low numeric(5, 4),
+    add column abx_prescribing_rate_ci_high numeric(5, 4),
+    add column abx_prescribing_rate_week_change_within_noise boolean;
+-- Market 1: the week-earlier values (1960 s, 0.8375, 0.6500, 79.25) are inside the
+-- on-scene, chart closure and NPS intervals (noise), outside the survey capture one.
+update leader_hub.market_metrics set
+    survey_answer_count = 50,
+    on_scene_time_median_seconds_ci_low = 1800, on_scene_time_median_seconds_ci_high = 2050,
+    on_scene_time_week_change_seconds_within_noise = true,
+    chart_closure_rate_ci_low = 0.7550, chart_closure_rate_ci_high = 0.9100,
+    chart_closure_rate_week_change_within_noise = true,
+    survey_capture_rate_ci_low = 0.4900, survey_capture_rate_ci_high = 0.6400,
+    survey_capture_rate_week_change_within_noise = false,
+    net_promoter_score_average_ci_low = 77.00, net_promoter_score_average_ci_high = 84.00,
+    net_promoter_score_week_change_within_noise = true
+where market_id = 1;
+update leader_hub.market_metrics set survey_answer_count = 0 where market_id <> 1;
+update leader_hub.provider_metrics set
+    survey_answer_count = 45,
+    on_scene_time_median_seconds_ci_low = 1650, on_scene_time_median_seconds_ci_high = 1850,
+    on_scene_time_week_change_seconds_within_noise = true,
+    abx_prescribing_rate_ci_low = 0.1300, abx_prescribing_rate_ci_high = 0.3000,
+    abx_prescribing_rate_week_change_within_noise = true
+where provider_id = 101;
+update leader_hub.provider_metrics set survey_answer_count = 0 where provider_id <> 101;
+-- Market 1, provider 101: on-scene 1800 s a week after 1770 s, interval [1790, 1900]: a
+-- real change; NPS 85.50 after 87.00, interval [80.10, 90.90]: noise (n = 30 answers).
+update leader_hub.market_provider_metrics set
+    survey_answer_count = 30,
+    on_scene_time_median_seconds_ci_low = 1790, on_scene_time_median_seconds_ci_high = 1900,
+    on_scene_time_week_change_seconds_within_noise = false,
+    chart_closure_rate_ci_low = 0.8800, chart_closure_rate_ci_high = 0.9800,
+    chart_closure_rate_week_change_within_noise = true,
+    net_promoter_score_average_ci_low = 80.10, net_promoter_score_average_ci_high = 90.90,
+    net_promoter_score_week_change_within_noise = true
+where market_id = 1 and provider_id = 101;
+update leader_hub.market_provider_metrics set survey_answer_count = 0
+where not (market_id = 1 and provider_id = 101);
+
+-- (SPEC §12 "Drill-down") the visits that entered and left the windows between
+-- D - 7 and D. Market 1: three entered, two left; market 1 x provider 101: one each;
+-- market 1 x provider 105 (DHMT): one entered. Market 4 (never in a token) has one.
+create table leader_hub.market_visit_changes (
+    market_id bigint,
+    care_request_id bigint,
+    as_of_date date,
+    direction varchar(8),
+    provider_ids varchar(1024),
+    service_date date,
+    completed_at timestamp,
+    on_scene_seconds bigint,
+    is_chart_closed_within_24h boolean,
+    has_survey boolean,
+    nps_answer integer,
+    primary key (market_id, care_request_id)
+);
+insert into leader_hub.market_visit_changes values
+    (1, 5001, '2026-11-20', 'entered', '101,105', '2026-11-20', '2026-11-20 10:00', 1500,
+        true, true, 9),
+    (1, 5002, '2026-11-20', 'entered', '102', '2026-11-19', '2026-11-19 16:30', 2500,
+        false, true, 6),
+    (1, 5003, '2026-11-20', 'entered', '', '2026-11-18', '2026-11-18 09:15', 1800,
+        true, false, null),
+    (1, 4001, '2026-11-20', 'left', '101', '2026-10-02', '2026-10-02 11:00', 900,
+        true, true, 10),
+    (1, 4002, '2026-11-20', 'left', '103', '2026-10-01', '2026-10-01 08:00', 1200,
+        false, false, null),
+    (4, 6001, '2026-11-20', 'entered', '113', '2026-11-20', '2026-11-20 12:00', 1000,
+        true, false, null);
+
+create table leader_hub.market_provider_visit_changes (
+    provider_id bigint,
+    like leader_hub.market_visit_changes
+);
+alter table leader_hub.market_provider_visit_changes
+    add primary key (market_id, provider_id, care_request_id);
+insert into leader_hub.market_provider_visit_changes
+    (provider_id, market_id, care_request_id, as_of_date, direction, provider_ids,
+        service_date, completed_at, on_scene_seconds, is_chart_closed_within_24h,
+        has_survey, nps_answer)
+values
+    (101, 1, 5001, '2026-11-20', 'entered', '101,105', '2026-11-20', '2026-11-20 10:00',
+        1500, true, true, 9),
+    (101, 1, 4001, '2026-11-20', 'left', '101', '2026-10-02', '2026-10-02 11:00', 900,
+        true, true, 10),
+    (105, 1, 5001, '2026-11-20', 'entered', '101,105', '2026-11-20', '2026-11-20 10:00',
+        1500, true, true, 9);
+
 -- (SPEC §12) every column of the metric mart, one row per report date kept; a date's rows
 -- are that date's marts, so the rows of D = 2026-11-20 are copies of the marts above.
 -- Kept dates here: 11-20 (D), 11-19 (a daily build), 11-13, 10-30 (weekly); 11-06 is

@@ -11,7 +11,16 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from api_support import bearer, claims, sign
+from api_support import (
+    MARKET_1_NOISE,
+    MARKET_1_PROVIDER_101_NOISE,
+    PROVIDER_101_NOISE,
+    bearer,
+    claims,
+    sign,
+)
+
+from api.leader_hub import uncertainty
 
 BASE = "/v1/leader-hub-metrics"
 SNAPSHOT = {"as_of_date": "2026-11-20", "synced_at": "2026-11-20T06:00:00Z"}
@@ -36,7 +45,9 @@ PROVIDER_METRICS = (
     "escalation_rate_week_change",
     "abx_prescribing_rate",
     "abx_prescribing_rate_week_change",
+    *uncertainty.columns(uncertainty.PROVIDER_METRICS)[1:],
 )
+MARKET_METRICS = (*MARKET_METRICS, *uncertainty.columns(uncertainty.LEADER_METRICS)[1:])
 _RANKED_COLUMNS = tuple(
     column
     for metric, value, change in (
@@ -48,13 +59,17 @@ _RANKED_COLUMNS = tuple(
     )
     for column in (value, change, f"{metric}_rank", f"ranked_providers_{metric}")
 )
-MARKET_PROVIDER_METRICS = ("visit_count", *_RANKED_COLUMNS)
+MARKET_PROVIDER_METRICS = (
+    "visit_count",
+    *_RANKED_COLUMNS,
+    *uncertainty.columns(uncertainty.LEADER_METRICS)[1:],
+)
 
 
 def point(day: str, names: tuple[str, ...], *values: Any) -> dict[str, Any]:
-    """A point as the API sends it: the date, then the metrics in ``names`` order."""
-    if not values:
-        values = (None,) * len(names)
+    """A point as the API sends it: the date, then the metrics in ``names`` order (null
+    from the first one not given: a row without an interval, or no row at all)."""
+    values = values + (None,) * (len(names) - len(values))
     return {"as_of_date": day, **dict(zip(names, values, strict=True))}
 
 
@@ -79,9 +94,8 @@ def test_market_weekly_history_oldest_first_with_a_null_point(get):
             point(
                 "2026-11-13", MARKET_METRICS, 75, 1960, 20, 0.8375, None, 0.65, 0.02, 79.25, -0.75
             ),
-            point(
-                "2026-11-20", MARKET_METRICS, 80, 1900, -60, 0.85, 0.0125, 0.6, -0.05, 80.5, 1.25
-            ),
+            point("2026-11-20", MARKET_METRICS, 80, 1900, -60, 0.85, 0.0125, 0.6, -0.05, 80.5, 1.25)
+            | MARKET_1_NOISE,
         ],
     }
     assert "private" in response.headers["cache-control"]
@@ -93,7 +107,8 @@ def test_market_daily_history_ends_at_the_published_date_not_later_rows(get):
     assert body["items"] == [
         point("2026-11-18", MARKET_METRICS),
         point("2026-11-19", MARKET_METRICS, 79, 1920, -30, 0.84, 0.01, 0.61, -0.04, 80.0, 1.0),
-        point("2026-11-20", MARKET_METRICS, 80, 1900, -60, 0.85, 0.0125, 0.6, -0.05, 80.5, 1.25),
+        point("2026-11-20", MARKET_METRICS, 80, 1900, -60, 0.85, 0.0125, 0.6, -0.05, 80.5, 1.25)
+        | MARKET_1_NOISE,
     ]  # the row of 2026-11-21 (after D) is not a point
 
 
@@ -122,7 +137,8 @@ def test_a_market_without_history_rows_has_only_null_points_but_d(get):
     assert body["items"] == [
         point("2026-11-06", MARKET_METRICS),
         point("2026-11-13", MARKET_METRICS),
-        point("2026-11-20", MARKET_METRICS, 0, None, None, None, None, None, None, None, None),
+        point("2026-11-20", MARKET_METRICS, 0, None, None, None, None, None, None, None, None)
+        | {"survey_answer_count": 0},
     ]
 
 
@@ -153,7 +169,7 @@ def test_provider_history_is_the_overall_metrics_per_date(get):
                 "2026-11-20", PROVIDER_METRICS,
                 80, 1750, 30, 0.93, 0.01, None, None, 86.0, -2.0,
                 71.25, 3.5, 0.05, 0.0, 0.2, -0.0125,
-            ),
+            ) | PROVIDER_101_NOISE,
         ],
     }  # fmt: skip
 
@@ -177,7 +193,7 @@ def test_market_provider_history_carries_ranks_and_ranked_counts(get):
             "2026-11-20", MARKET_PROVIDER_METRICS,
             60, 1800, 30, 2, 6, 0.95, 0.01, 1, 6,
             None, None, None, 0, 85.5, -1.5, 2, 5, 71.25, 3.5, 1, 5,
-        ),
+        ) | MARKET_1_PROVIDER_101_NOISE,
     ]  # fmt: skip
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from api_support import bearer, claims, sign
+from api_support import (
+    MARKET_1_NOISE,
+    MARKET_1_PROVIDER_101_NOISE,
+    PROVIDER_101_NOISE,
+    bearer,
+    claims,
+    sign,
+)
 
 BASE = "/v1/leader-hub-metrics"
 SNAPSHOT = {"as_of_date": "2026-11-20", "synced_at": "2026-11-20T06:00:00Z"}
@@ -42,7 +49,9 @@ def test_markets_are_the_token_markets_that_exist_by_name(get):
 def test_market_metrics_with_name_and_as_of(get):
     response = get(f"{BASE}/markets/1")
     assert response.status_code == 200
-    assert response.json() == {
+    body = response.json()
+    assert body.pop("goals")  # its goals: test_goals.py
+    assert body == {
         **SNAPSHOT,
         "market_id": 1,
         "name": "Denver",
@@ -56,6 +65,8 @@ def test_market_metrics_with_name_and_as_of(get):
         "survey_capture_rate_week_change": -0.05,
         "net_promoter_score_average": 80.5,
         "net_promoter_score_week_change": 1.25,
+        "visit_count": 80,
+        **MARKET_1_NOISE,
     }
     assert "private" in response.headers["cache-control"]
 
@@ -106,6 +117,13 @@ def test_ranking_row_carries_provider_value_change_rank_and_count(get):
             "week_change": -120,
             "rank": 1,
             "ranked_providers": 6,
+            # market 1's APP on-scene goal (at most 2000 s), SPEC §13
+            "goal": 2000,
+            "meets_goal": True,
+            "ci_low": None,
+            "ci_high": None,
+            "count": 70,
+            "week_change_within_noise": None,
         }
     ]
 
@@ -119,6 +137,12 @@ def test_no_data_row_has_null_value_and_rank_but_the_ranked_count(get):
         "week_change": None,
         "rank": None,
         "ranked_providers": 6,
+        "goal": 2000,
+        "meets_goal": None,
+        "ci_low": None,
+        "ci_high": None,
+        "count": 0,
+        "week_change_within_noise": None,
     }
 
 
@@ -199,6 +223,7 @@ def test_blank_search_does_not_filter(get):
 
 def test_market_provider_metrics_with_all_ranks(get):
     body = get(f"{BASE}/markets/1/providers/101").json()
+    assert body.pop("goals")  # its goals: test_goals.py
     assert body == {
         **SNAPSHOT,
         "market_id": 1,
@@ -229,6 +254,8 @@ def test_market_provider_metrics_with_all_ranks(get):
         "on_task_percent_week_change": 3.5,
         "on_task_percent_rank": 1,
         "ranked_providers_on_task_percent": 5,
+        "visit_count": 60,
+        **MARKET_1_PROVIDER_101_NOISE,
     }
 
 
@@ -239,6 +266,7 @@ def test_provider_not_active_in_the_market_is_404(get):
 
 def test_provider_overall_metrics(get):
     body = get(f"{BASE}/providers/101").json()
+    assert body.pop("goals")  # its goals: test_goals.py
     assert body == {
         **SNAPSHOT,
         "provider": {
@@ -262,6 +290,8 @@ def test_provider_overall_metrics(get):
         "escalation_rate_week_change": 0.0,
         "abx_prescribing_rate": 0.2,
         "abx_prescribing_rate_week_change": -0.0125,
+        "visit_count": 80,
+        **PROVIDER_101_NOISE,
     }
 
 

@@ -21,6 +21,7 @@ from api.params import (
 
 HUB = "/v1/leader-hub-metrics"
 FRAUD = "/v1/fraud-reports"
+ME = "/v1/performance-hub/me"
 
 # camelCase, verb first (docs/api.md). Renaming one breaks generated clients: change
 # this list only together with a new API version.
@@ -39,6 +40,16 @@ OPERATION_IDS = {
     f"{HUB}/markets/{{market_id}}/history": "getMarketHistory",
     f"{HUB}/providers/{{provider_id}}/history": "getProviderHistory",
     f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}/history": "getMarketProviderHistory",
+    f"{ME}": "getMe",
+    f"{ME}/markets": "listMyMarkets",
+    f"{ME}/markets/{{market_id}}": "getMyMarket",
+    f"{ME}/peer-rankings": "getMyPeerRankings",
+    f"{ME}/look-back": "getMyLookBack",
+    f"{ME}/visits": "listMyVisits",
+    f"{ME}/shifts": "listMyShifts",
+    f"{ME}/shifts/{{shift_team_id}}/breakdowns": "listMyShiftBreakdowns",
+    f"{HUB}/markets/{{market_id}}/changes": "listMarketChanges",
+    f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}/changes": "listMarketProviderChanges",
     f"{FRAUD}/authorizations": "listAuthorizations",
     f"{FRAUD}/phone-numbers": "listPhoneNumbers",
     f"{FRAUD}/doctors": "listDoctors",
@@ -151,7 +162,7 @@ def test_search_states_its_length_and_no_nul_rule(document):
         for parameter in operation.get("parameters", [])
         if parameter["name"] == "search"
     ]
-    assert len(searches) == 2
+    assert len(searches) == 3  # rankings, provider visits, my visits
     for schema in searches:
         assert schema["maxLength"] == MAX_SEARCH_LENGTH
         assert schema["pattern"] == NO_NUL_PATTERN

@@ -15,6 +15,7 @@ import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from performance_hub_support import Clinicians, clinicians
 from reliability_support import Dataset, served_build
 
 from api.app import create_app
@@ -100,3 +101,9 @@ def lead_token(settings: Settings, lead_markets: list[int]) -> str:
 @pytest.fixture(scope="session")
 def analyst_token(settings: Settings) -> str:
     return mint_dev_token(settings, "", [], True)
+
+
+@pytest.fixture(scope="session")
+def who(connections: Connections, published: date) -> Clinicians:
+    """The clinicians the My Performance Hub tests act as (performance_hub_support)."""
+    return clinicians(connections.app_dsn)

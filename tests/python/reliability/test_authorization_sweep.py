@@ -102,6 +102,9 @@ def _sweep(client: TestClient[Litestar], dataset: Dataset, market: int, token: s
         client, token, f"{HUB}/markets/{market}/providers/{UNKNOWN_ID}/history"
     ).json()
     assert missing_history["status"] == 404
+    changes = f"{HUB}/markets/{market}/providers/{UNKNOWN_ID}/changes"
+    missing_changes = _get(client, token, changes, metric="on_scene_time").json()
+    assert missing_changes["status"] == 404
 
     # The switcher lists the token's market only.
     switcher = _get(client, token, f"{HUB}/markets").json()
@@ -113,12 +116,16 @@ def _sweep(client: TestClient[Litestar], dataset: Dataset, market: int, token: s
             continue
         expect(403, f"{HUB}/markets/{other}")
         expect(403, f"{HUB}/markets/{other}/history", interval="day", points=366)
+        expect(403, f"{HUB}/markets/{other}/changes", metric="net_promoter_score")
         for title in JOB_TITLES:
             expect(403, f"{HUB}/markets/{other}/providers", job_title=title)
             expect(403, f"{HUB}/markets/{other}/providers", job_title=title, search="a")
         for provider in sorted(p for p, ms in dataset.provider_markets.items() if other in ms):
             expect(403, f"{HUB}/markets/{other}/providers/{provider}")
             expect(403, f"{HUB}/markets/{other}/providers/{provider}/history")
+            expect(
+                403, f"{HUB}/markets/{other}/providers/{provider}/changes", metric="on_scene_time"
+            )
 
     # Providers not active in the market: 404 like a provider that does not exist, on
     # every provider endpoint, with any parameters, and through the market's own path.
@@ -130,6 +137,12 @@ def _sweep(client: TestClient[Litestar], dataset: Dataset, market: int, token: s
         expect(404, f"{HUB}/providers/{provider}/provider-shifts", None, last_days=90, sort="asc")
         expect(404, f"{HUB}/markets/{market}/providers/{provider}", missing_in_market.json())
         expect(404, f"{HUB}/markets/{market}/providers/{provider}/history", missing_history)
+        expect(
+            404,
+            f"{HUB}/markets/{market}/providers/{provider}/changes",
+            missing_changes,
+            metric="chart_closure_rate",
+        )
         expect(404, f"{HUB}/providers/{provider}/history", None, interval="day", points=1)
 
     # Shifts none of whose providers is visible: 404 like a shift that does not exist.
@@ -193,7 +206,13 @@ def test_every_visible_provider_is_readable_with_all_its_markets(
             if market in listed:  # the provider's history in this market too
                 url = f"{HUB}/markets/{market}/providers/{provider}/history"
                 assert _get(client, token, url).status_code == 200, (market, provider)
+                changes = _get(
+                    client, token, url.replace("/history", "/changes"), metric="on_scene_time"
+                )
+                assert changes.status_code == 200, (market, provider)
         assert _get(client, token, f"{HUB}/markets/{market}/history").status_code == 200
+        own = _get(client, token, f"{HUB}/markets/{market}/changes", metric="survey_capture_rate")
+        assert own.status_code == 200, market
         for shift in sorted(dataset.visible_shifts({market}))[:50]:
             response = _get(
                 client, token, f"{HUB}/provider-shifts/{shift}/provider-shift-breakdowns"
@@ -273,3 +292,47 @@ def test_a_lead_can_neither_read_nor_write_the_fraud_workbench(
     with psycopg.connect(connections.app_dsn) as conn:
         assert conn.execute(count).fetchone() == before, "a lead's review was stored"
     assert not leaks, "\n".join(leaks[:20])
+
+
+def test_every_clinician_reads_exactly_their_own_personal_rows(
+    client: TestClient[Litestar], settings: Settings, dataset: Dataset
+) -> None:
+    """My Performance Hub (SPEC §11): each clinician's token (their user id, and every market
+    in its markets claim, which personal routes ignore) lists exactly their markets, reads
+    their market rows and shifts, and gets the 404 of an unknown id for every other market
+    and for other clinicians' shifts. The Leader Hub's tokens (no user id) get a 403."""
+    me = "/v1/performance-hub/me"
+    everyone = list(dataset.markets)
+    unknown_market = _get(
+        client, mint_dev_token(settings, "", [], False, user_id=dataset.providers[0]),
+        f"{me}/markets/{UNKNOWN_ID}",
+    ).json()  # fmt: skip
+    leaks: list[str] = []
+    for provider in dataset.providers:
+        token = mint_dev_token(settings, "Lead APP", everyone, False, user_id=provider)
+        own = dataset.provider_markets.get(provider, frozenset())
+        listed = {m["market_id"] for m in _get(client, token, f"{me}/markets").json()["items"]}
+        if listed != own:
+            leaks.append(f"{provider}: markets {sorted(listed)} != {sorted(own)}")
+        for market in dataset.markets:
+            expected = 200 if market in own else 404
+            for url in (f"{me}/markets/{market}", f"{me}/peer-rankings?market_id={market}"):
+                response = _get(client, token, url)
+                if response.status_code != expected or (
+                    expected == 404 and response.json() != unknown_market
+                ):
+                    leaks.append(f"{provider}: {url} -> {response.status_code}")
+        shifts = sorted(dataset.shift_providers)
+        others = [s for s in shifts if provider not in dataset.shift_providers[s]][:25]
+        mine = [s for s in shifts if provider in dataset.shift_providers[s]][:5]
+        for shift in others + mine:
+            status = _get(client, token, f"{me}/shifts/{shift}/breakdowns").status_code
+            if status != (200 if shift in mine else 404):
+                leaks.append(f"{provider}: shift {shift} -> {status}")
+    for market, token in [
+        (m, mint_dev_token(settings, "Market Manager", [m], False)) for m in everyone
+    ]:
+        for url in (f"{me}/markets", f"{me}/markets/{market}", f"{me}/visits", f"{me}/look-back"):
+            if _get(client, token, url).status_code != 403:
+                leaks.append(f"Market Manager of {market}: {url} is not 403")
+    assert not leaks, f"{len(leaks)} personal responses leaked, e.g.:\n" + "\n".join(leaks[:20])

@@ -36,6 +36,7 @@ import schemathesis
 from hypothesis import given, note
 from hypothesis import strategies as st
 from litestar import Litestar
+from performance_hub_support import ME, clinicians
 from reliability_support import FRAUD, FUZZ_SEED, HUB, Dataset, bearer, fuzzed
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS as SCHEMATHESIS_CHECKS
@@ -45,6 +46,7 @@ from schemathesis.python import asgi
 from api.app import create_app
 from api.fraud.workbench import PHONE_NUMBER_PATTERN
 from api.params import BIGINT_MAX
+from api.tokens import mint_dev_token
 from kpi.embedded import Connections
 from kpi.settings import Settings
 
@@ -53,6 +55,18 @@ load_all_checks()
 # schemathesis release is on too.
 CHECKS = SCHEMATHESIS_CHECKS.get_all()
 EXAMPLES_PER_OPERATION = 100
+
+# My Performance Hub: also fuzzed with a clinician's token (their user id, no markets)
+PERSONAL_OPERATIONS = (
+    ME,
+    f"{ME}/markets",
+    f"{ME}/markets/{{market_id}}",
+    f"{ME}/peer-rankings",
+    f"{ME}/look-back",
+    f"{ME}/visits",
+    f"{ME}/shifts",
+    f"{ME}/shifts/{{shift_team_id}}/breakdowns",
+)
 
 # Every API operation; a test below keeps this list equal to the schema's.
 OPERATIONS = (
@@ -70,9 +84,12 @@ OPERATIONS = (
     f"{HUB}/markets/{{market_id}}/history",
     f"{HUB}/providers/{{provider_id}}/history",
     f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}/history",
+    f"{HUB}/markets/{{market_id}}/changes",
+    f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}/changes",
     f"{FRAUD}/authorizations",
     f"{FRAUD}/phone-numbers",
     f"{FRAUD}/doctors",
+    *PERSONAL_OPERATIONS,
     f"{FRAUD}/authorizations/resolved",
     f"{FRAUD}/phone-numbers/resolved",
     f"{FRAUD}/doctors/resolved",
@@ -177,8 +194,15 @@ def api_schema(settings: Settings, connections: Connections, dataset: Dataset) -
 
 
 @pytest.fixture(scope="module")
-def tokens(lead_token: str, analyst_token: str) -> dict[str, str]:
-    return {"lead": lead_token, "fraud_analyst": analyst_token}
+def tokens(
+    settings: Settings, connections: Connections, lead_token: str, analyst_token: str
+) -> dict[str, str]:
+    clinician = clinicians(connections.app_dsn).experienced
+    return {
+        "lead": lead_token,
+        "fraud_analyst": analyst_token,
+        "clinician": mint_dev_token(settings, "", [], False, user_id=clinician),
+    }
 
 
 def test_the_fuzzed_operations_are_every_api_operation(api_schema: Any) -> None:
@@ -202,8 +226,11 @@ def reviews_undone(connections: Connections, published: date) -> Iterator[None]:
         conn.execute("delete from kpi_reviews.reviews where review_id > %s", [before])
 
 
-@pytest.mark.parametrize("path", OPERATIONS)
-@pytest.mark.parametrize("who", ["lead", "fraud_analyst"])
+@pytest.mark.parametrize(
+    ("path", "who"),
+    [(path, who) for path in OPERATIONS for who in ("lead", "fraud_analyst")]
+    + [(path, "clinician") for path in PERSONAL_OPERATIONS],
+)
 def test_operation_conforms_to_its_schema(
     api_schema: Any,
     fuzz_app: Litestar,

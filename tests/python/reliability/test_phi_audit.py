@@ -103,6 +103,45 @@ def test_every_visits_response_is_audited_cache_hits_included(
         assert care_requests == returned
 
 
+def test_every_drill_down_response_is_audited_with_its_visits(
+    settings: Settings,
+    audited: str,
+    lead_token: str,
+    lead_markets: list[int],
+    connections: Connections,
+) -> None:
+    """SPEC §12/§14: the changes endpoints return visits, so each response (cache hit
+    included) is an audit row with the route template and the care_request_ids sent."""
+    with psycopg.connect(connections.app_dsn, autocommit=True) as conn:
+        market, provider = conn.execute(
+            "select market_id, provider_id from leader_hub.market_provider_visit_changes"
+            " where market_id = any(%s) group by 1, 2 order by count(*) desc limit 1",
+            [lead_markets],
+        ).fetchone()
+    app: Litestar = create_app(settings, audited)
+    pair = f"{HUB}/markets/{market}/providers/{provider}/changes?metric=on_scene_time"
+    with TestClient(app) as client:
+        sent = {
+            name: client.get(url, headers=bearer(lead_token) | {"X-Request-ID": f"{RUN}dd-{name}"})
+            for name, url in (
+                ("market", f"{HUB}/markets/{market}/changes?metric=chart_closure_rate"),
+                ("pair", pair),
+                ("pair-again", pair),
+            )
+        }
+    rows = audit_rows(audited, f"{RUN}dd-")
+    assert sorted(rows) == [f"{RUN}dd-market", f"{RUN}dd-pair", f"{RUN}dd-pair-again"]
+    for name, response in sent.items():
+        returned = [item["care_request_id"] for item in response.json()["items"]]
+        _, subject, route, provider_id, care_requests = rows[f"{RUN}dd-{name}"]
+        assert returned and care_requests == returned and subject == "dev:Market Manager"
+        if name == "market":
+            assert (route, provider_id) == (f"{HUB}/markets/{{market_id}}/changes", None)
+        else:
+            assert route == f"{HUB}/markets/{{market_id}}/providers/{{provider_id}}/changes"
+            assert provider_id == provider
+
+
 def test_every_operation_returning_care_requests_is_audited(client: TestClient[Litestar]) -> None:
     spec = client.get("/schema/openapi.json").json()
     schemas = spec["components"]["schemas"]

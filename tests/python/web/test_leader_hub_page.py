@@ -9,68 +9,15 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from page_expect import MINUS, _fixed, duration, one, rate, rows, score, shot, us_date
 from playwright.sync_api import Page, Route, expect
 from web_support import requires_chromium
 
 from api.tokens import mint_dev_token
 
 pytestmark = requires_chromium
-
-MINUS = "\u2212"
-
-# ------------------------------------------------------------ expected formatting
-# The page's rules (app.js), computed here from the database values: JavaScript's
-# toFixed and Math.round round the exact binary value half up, like Decimal(x) below.
-
-
-def _fixed(x: float, places: int) -> str:
-    return str(Decimal(x).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
-
-
-def minutes(seconds: float) -> str:
-    m = abs(seconds) / 60
-    return _fixed(m, 0) if m >= 10 else _fixed(m, 1).removesuffix(".0")
-
-
-def duration(seconds: int | None) -> str:
-    return "No data" if seconds is None else f"{MINUS if seconds < 0 else ''}{minutes(seconds)} min"
-
-
-def rate(value: float | None) -> str:
-    return "No data" if value is None else f"{_fixed(value * 100, 1)}%"
-
-
-def score(value: float | None) -> str:
-    return "No data" if value is None else _fixed(value, 1)
-
-
-def us_date(day: date) -> str:
-    return day.strftime("%m/%d/%Y")
-
-
-# ------------------------------------------------------------------------ fixtures
-
-
-def shot(page: Page, artifacts: Path, name: str, *, full_page: bool = True) -> None:
-    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=full_page)
-
-
-def one(conn, sql: str, params: dict | None = None) -> dict:
-    cursor = conn.execute(sql, params or {})
-    names = [d.name for d in cursor.description]
-    row = cursor.fetchone()
-    assert row is not None, sql
-    return dict(zip(names, row, strict=True))
-
-
-def rows(conn, sql: str, params: dict | None = None) -> list[dict]:
-    cursor = conn.execute(sql, params or {})
-    names = [d.name for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def market_metrics(conn, market_id: int) -> dict:
@@ -364,18 +311,19 @@ def test_pasted_token_and_a_role_without_leader_hub_access(
     assert page.evaluate("sessionStorage.getItem('kpi.leaderHub.token')") is None
     page.get_by_test_id("dev-role-fraud-analyst").click()
     expect(page.get_by_test_id("fraud")).to_be_visible()  # an analyst lands on #/fraud
-    page.goto("/#/")
+    page.goto("/#/hub")
     expect(page.get_by_test_id("hub-error")).to_contain_text("Not allowed")
     shot(page, artifacts, "08-no-leader-role")
 
     # a rejected token sends the user back to sign in
+    # (reloaded where it is, #/hub: a fresh page asks the server with that token)
     page.evaluate("sessionStorage.setItem('kpi.leaderHub.token', 'a.b.c')")
-    page.goto("/#/")
+    assert page.url.endswith("#/hub")
     page.reload()
     expect(page.get_by_test_id("login")).to_contain_text("no longer valid")
 
 
-def test_null_metrics_show_no_data_never_zero(page: Page, artifacts: Path) -> None:
+def test_null_metrics_show_no_data_never_zero(page: Page, app_db, artifacts: Path) -> None:
     """Rows the real build has no NULLs for: the responses are nulled in flight."""
 
     def null_market(route: Route) -> None:
@@ -384,6 +332,8 @@ def test_null_metrics_show_no_data_never_zero(page: Page, artifacts: Path) -> No
         for key in list(body):
             if key.endswith(("_seconds", "_rate", "_change", "_average")):
                 body[key] = None
+        for goal in body["goals"].values():
+            goal["meets_goal"] = None  # as the API answers for a NULL value
         route.fulfill(response=response, body=json.dumps(body))
 
     def null_ranking(route: Route) -> None:
@@ -403,7 +353,19 @@ def test_null_metrics_show_no_data_never_zero(page: Page, artifacts: Path) -> No
     expect(last.get_by_test_id("ranking-value")).to_have_text("No data")
     expect(last.get_by_test_id("ranking-rank")).to_have_text("No data")
     expect(last.locator("td").first).to_have_text("\u2013")
-    assert "0 min" not in page.get_by_test_id("market-tiles").inner_text()
+    values = page.get_by_test_id("market-tiles").locator(".tile-value").all_inner_texts()
+    assert values == ["No data"] * 4
+    # the goal is still shown, neither met nor missed
+    goal = page.get_by_test_id("tile-on_scene_time-goal")
+    shown = int(page.get_by_test_id("market-select").input_value())
+    on_scene = one(
+        app_db,
+        """select goal from leader_hub.goals where job_title = 'ALL' and market_id = %(m)s
+        and metric = 'on_scene_time_median_seconds'""",
+        {"m": shown},
+    )["goal"]
+    expect(goal).to_have_text(f"Goal \u2264 {duration(on_scene)}")
+    expect(goal).to_have_attribute("data-meets", "none")
     shot(page, artifacts, "09-no-data")
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from page_expect import APP_HEADER
 from playwright.sync_api import Locator, Page, expect
-from web_support import requires_chromium
+from web_support import requires_chromium, sign_in
 
 pytestmark = requires_chromium
 
@@ -27,14 +28,6 @@ MARKET_TILES = {
     "survey_capture_rate": ("survey_capture_rate", "rate"),
     "chart_closure_rate": ("chart_closure_rate", "rate"),
     "net_promoter_score": ("net_promoter_score_average", "score"),
-}
-APP_HEADER = {
-    "on_scene_time": ("on_scene_time_median_seconds", "duration"),
-    "chart_closure_rate": ("chart_closure_rate", "rate"),
-    "net_promoter_score": ("net_promoter_score_average", "score"),
-    "on_task_percent": ("on_task_percent", "percent"),
-    "escalation_rate": ("escalation_rate", "rate"),
-    "abx_prescribing_rate": ("abx_prescribing_rate", "rate"),
 }
 APP_MARKET = {
     key: APP_HEADER[key]
@@ -90,7 +83,7 @@ def drawn(chart: Locator, interval: str) -> dict[str, Any]:
     return chart.evaluate(
         """el => ({
             x: el.data[0].x, y: el.data[0].y, connectgaps: el.data[0].connectgaps,
-            shapes: (el.layout.shapes || []).length,
+            shapes: (el.layout.shapes || []).map(s => s.y0),
             segments: el.querySelectorAll('.scatterlayer path.js-line').length,
             markers: el.querySelectorAll('.scatterlayer .point').length,
         })"""
@@ -98,8 +91,12 @@ def drawn(chart: Locator, interval: str) -> dict[str, Any]:
 
 
 def assert_chart(
-    chart: Locator, interval: str, expected: tuple[list[str], list[float | None]]
+    chart: Locator,
+    interval: str,
+    expected: tuple[list[str], list[float | None]],
+    goal: float | None,
 ) -> None:
+    """The chart plots ``expected`` with a goal line at ``goal`` (in the plotted unit)."""
     dates, values = expected
     got = drawn(chart, interval)
     assert got["x"] == dates
@@ -107,30 +104,39 @@ def assert_chart(
     assert got["connectgaps"] is False  # a null is a gap, never joined over
     assert got["segments"] == runs(values)
     assert got["markers"] == sum(v is not None for v in values)
-    assert got["shapes"] == 0  # no goals yet: no goal line
+    assert got["shapes"] == ([] if goal is None else [pytest.approx(goal, rel=1e-9)])
+
+
+def goal_lines(app_db: Any, job_title: str, market_id: int) -> dict[str, float]:
+    """The goals mart's goals of a scope (SPEC §13), by value column."""
+    return dict(
+        app_db.execute(
+            "select metric, goal from leader_hub.goals where job_title = %s and market_id = %s",
+            [job_title, market_id],
+        ).fetchall()
+    )
 
 
 def expect_charts(
-    page: Page, scope: str, tiles: dict, app_db: Any, table: str, key: dict, interval: str
+    page: Page,
+    scope: str,
+    tiles: dict,
+    app_db: Any,
+    table: str,
+    key: dict,
+    interval: str,
+    goal_scope: tuple[str, int],
 ) -> list[list[float | None]]:
-    """Every chart of ``tiles`` in the section ``scope`` against ``table``'s rows of ``key``."""
+    """Every chart of ``tiles`` in the section ``scope`` against ``table``'s rows of ``key``,
+    with the goal line of the goals mart's ``goal_scope`` (job title, market or 0)."""
     plotted_values = []
+    goals = goal_lines(app_db, *goal_scope)
     for tile, (column, kind) in tiles.items():
         expected = expected_series(app_db, table, key, column, kind, interval)
         chart = page.get_by_test_id(scope).get_by_test_id(f"trend-{tile}")
-        assert_chart(chart, interval, expected)
+        assert_chart(chart, interval, expected, plotted(kind, goals.get(column)))
         plotted_values.append(expected[1])
     return plotted_values
-
-
-def sign_in(page: Page) -> int:
-    """Open the hub as the demo Market Manager; returns the market the hub shows."""
-    page.goto("/")
-    page.get_by_test_id("dev-role-market-manager").click()
-    expect(page.get_by_test_id("hub")).to_be_visible()
-    switcher = page.get_by_test_id("market-select")
-    expect(switcher).to_be_enabled()
-    return int(switcher.input_value())
 
 
 def test_market_tiles_plot_the_market_history_weekly_and_daily(
@@ -138,8 +144,9 @@ def test_market_tiles_plot_the_market_history_weekly_and_daily(
 ) -> None:
     market = sign_in(page)
     key = {"market_id": market}
+    scope = ("ALL", market)
     weekly = expect_charts(
-        page, "market-tiles", MARKET_TILES, app_db, "market_metric_history", key, "week"
+        page, "market-tiles", MARKET_TILES, app_db, "market_metric_history", key, "week", scope
     )
     assert any(v is not None for series in weekly for v in series), "no history to plot"
     assert any(None in series for series in weekly), "the weekly points should have nulls"
@@ -148,7 +155,7 @@ def test_market_tiles_plot_the_market_history_weekly_and_daily(
     page.get_by_test_id("trend-interval-day").click()
     expect(page.get_by_test_id("trend-interval-day")).to_have_attribute("aria-pressed", "true")
     daily = expect_charts(
-        page, "market-tiles", MARKET_TILES, app_db, "market_metric_history", key, "day"
+        page, "market-tiles", MARKET_TILES, app_db, "market_metric_history", key, "day", scope
     )
     # the daily points have a gap between two dates with data (a line in pieces)
     assert any(runs(series) > 1 for series in daily)
@@ -214,6 +221,7 @@ def test_provider_page_plots_its_history_and_its_market_history(
             "provider_metric_history",
             {"provider_id": provider},
             interval,
+            ("ALL", 0),
         )
         # the per-market tiles: the market selected there (the first by name)
         market = int(page.get_by_test_id("provider-market-select").input_value())
@@ -225,6 +233,7 @@ def test_provider_page_plots_its_history_and_its_market_history(
             "market_provider_metric_history",
             {"market_id": market, "provider_id": provider},
             interval,
+            ("APP", market),
         )
     page.screenshot(path=str(artifacts / "trend-03-provider-daily.png"), full_page=True)
 

@@ -14,6 +14,7 @@ from api.web import STATIC_DIR
 from kpi.settings import Settings
 
 HUB = "/v1/leader-hub-metrics"
+ME = "/v1/performance-hub/me"
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +52,16 @@ def test_assets_load_nothing_from_elsewhere_and_never_write_html() -> None:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"(?:src|href|url)\s*[=(]\s*[\"']?(?:https?:)?//", text), path.name
     scripts = sorted(STATIC_DIR.glob("*.js"))
-    assert [p.name for p in scripts] == ["app.js", "fraud.js"]
+    assert {s.name for s in scripts} >= {
+        "app.js",
+        "sections.js",
+        "lookback.js",
+        "personal.js",
+        "fraud.js",
+    }
     for path in scripts:
         script = path.read_text(encoding="utf-8")
-        # data (patient names, notes) only ever reaches the page as text
+        # data (patient names, review notes) only ever reaches the page as text
         assert "innerHTML" not in script and "insertAdjacentHTML" not in script, path.name
         assert "document.write" not in script, path.name
 
@@ -78,7 +85,15 @@ def test_dev_login_lists_demo_roles_and_mints_working_tokens(dev_client, app_db)
     ]
     roles = dev_client.get("/dev/login").json()["items"]
     by_id = {role["id"]: role for role in roles}
-    assert set(by_id) == {"market-manager", "lead-app", "lead-dhmt", "fraud-analyst"}
+    assert set(by_id) == {
+        "market-manager",
+        "lead-app",
+        "lead-dhmt",
+        "clinician",
+        "lead-app-clinician",
+        "clinician-few-visits",
+        "fraud-analyst",
+    }
     manager = by_id["market-manager"]
     assert manager["label"] == f"Market Manager of markets {','.join(map(str, markets))}"
     assert manager["markets"] == markets
@@ -97,3 +112,63 @@ def test_dev_login_lists_demo_roles_and_mints_working_tokens(dev_client, app_db)
 
     unknown = dev_client.post("/dev/login", json={"role": "admin"})
     assert unknown.status_code == 400 and unknown.json()["field"] == "role"
+
+
+def test_dev_login_clinicians_are_real_providers_of_the_build(dev_client, app_db) -> None:
+    """The clinician (enough visits), the Lead APP who is also a clinician (active in the
+    role's market) and the clinician with too few visits: /me knows each of them."""
+    min_visits = app_db.execute(
+        "select personal_min_visits from leader_hub.personal_settings"
+    ).fetchone()[0]
+    by_id = {role["id"]: role for role in dev_client.get("/dev/login").json()["items"]}
+    seen = {}
+    for role_id in ("clinician", "lead-app-clinician", "clinician-few-visits"):
+        role = by_id[role_id]
+        token = dev_client.post("/dev/login", json={"role": role_id}).json()["token"]
+        me = dev_client.get(ME, headers={"Authorization": f"Bearer {token}"})
+        assert me.status_code == 200
+        body = me.json()
+        assert body["provider"]["provider_id"] == role["user_id"]
+        visits = app_db.execute(
+            "select visit_count from leader_hub.provider_metrics where provider_id = %s",
+            [role["user_id"]],
+        ).fetchone()[0]
+        assert body["visit_count"] == visits
+        assert role["label"].endswith(f", {visits} visits)")
+        seen[role_id] = body
+    assert seen["clinician"]["visit_count"] >= min_visits
+    assert not seen["clinician"]["is_lead"] and seen["clinician"]["default_view"] == "personal"
+    assert seen["clinician-few-visits"]["visit_count"] < min_visits
+    lead = seen["lead-app-clinician"]
+    assert lead["is_lead"] and lead["default_view"] == "personal"
+    assert lead["provider"]["job_title"] == "APP" and lead["visit_count"] >= min_visits
+    market = by_id["lead-app-clinician"]["markets"][0]
+    assert app_db.execute(
+        "select 1 from leader_hub.markets_active_providers where market_id = %s"
+        " and provider_id = %s",
+        [market, lead["provider"]["provider_id"]],
+    ).fetchone()
+    manager = dev_client.post("/dev/login", json={"role": "market-manager"}).json()["token"]
+    body = dev_client.get(ME, headers={"Authorization": f"Bearer {manager}"}).json()
+    assert body["provider"] is None and body["default_view"] == "leader_hub"
+
+
+def test_demo_prints_a_clinician_token_and_its_curl_line(
+    settings: Settings, published: str, prod_client, capsys
+) -> None:
+    """`kpi demo`'s access lines: the clinician's token reads their own hub."""
+    from kpi.demo_access import demo_clinician, print_demo_access
+
+    print_demo_access(settings, published, 8000)
+    out = capsys.readouterr().out
+    token = re.search(r"export CLINICIAN_TOKEN=(\S+)", out)
+    assert token, out
+    assert (
+        'curl -s -H "Authorization: Bearer $CLINICIAN_TOKEN" '
+        "http://127.0.0.1:8000/v1/performance-hub/me" in out
+    )
+    clinician = demo_clinician(published)
+    assert clinician is not None
+    me = prod_client.get(ME, headers={"Authorization": f"Bearer {token.group(1)}"})
+    assert me.status_code == 200
+    assert me.json()["provider"]["provider_id"] == clinician["provider_id"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium, driven by Playwright (no download)
 CHROMIUM_ARGS = [
@@ -24,3 +25,13 @@ requires_chromium = pytest.mark.skipif(
     reason=f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium;"
     " .ci/run installs it)",
 )
+
+
+def sign_in(page: Page) -> int:
+    """Open the hub as the demo Market Manager; returns the market the hub shows."""
+    page.goto("/")
+    page.get_by_test_id("dev-role-market-manager").click()
+    expect(page.get_by_test_id("hub")).to_be_visible()
+    switcher = page.get_by_test_id("market-select")
+    expect(switcher).to_be_enabled()
+    return int(switcher.input_value())
