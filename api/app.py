@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -22,7 +21,7 @@ from api.cache import ResponseCache
 from api.db import SNAPSHOT, Database
 from api.errors import EXCEPTION_HANDLERS, UNAVAILABLE, ApiError
 from api.metrics import RequestRecorder, mark_worker_stopped, metrics_route
-from api.observability import RequestObservability
+from api.observability import AccessSink, RequestObservability
 from api.tokens import TokenVerifier
 from kpi.alerts import hours_since
 from kpi.settings import Settings
@@ -123,19 +122,20 @@ def create_app(
     *,
     pool_timeout: float = POOL_TIMEOUT_SECONDS,
     dev_login: bool = False,
-    access_write: Callable[[str], None] | None = None,
+    access_log: AccessSink | None = None,
 ) -> Litestar:
     """The Litestar app serving the app database at ``app_dsn``.
 
     Raises ``kpi.settings.SettingsError`` when the JWT key settings are unusable.
     ``pool_timeout``: seconds a request waits for a database connection before its 503.
     ``dev_login``: also serve the web page's dev login, which mints dev tokens (dev only).
-    ``access_write``: where the JSON access-log lines go (default: the ``kpi.api.access``
-    logger); ``kpi serve`` passes its batched stderr writer.
+    ``access_log``: where the access-log entries go (default: a JSON line at once on the
+    ``kpi.api.access`` logger); ``kpi serve`` passes its batched stderr writer.
     """
     verifier = TokenVerifier(settings)
     audit_log = AuditLog(app_dsn)
     db = Database(app_dsn, max_size=settings.db_pool_size, timeout=pool_timeout)
+    recorder = RequestRecorder(db.pool)
     swagger, swagger_static = _swagger_assets()
     openapi = OpenAPIConfig(
         title="Clinical KPI API",
@@ -169,14 +169,15 @@ def create_app(
                 "db": db,
                 "response_cache": ResponseCache(db),
                 "audit_log": audit_log,
+                "request_recorder": recorder,
                 "token_verifier": verifier,
                 "leader_roles": frozenset(settings.leader_roles),
                 "stale_after_hours": settings.stale_after_hours,
                 "fraud_suppress_days": settings.fraud_suppress_days,
             }
         ),
-        on_startup=[db.open, audit_log.start],
-        on_shutdown=[audit_log.stop, db.close, mark_worker_stopped],
+        on_startup=[db.open, audit_log.start, recorder.start],
+        on_shutdown=[audit_log.stop, recorder.stop, db.close, mark_worker_stopped],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=openapi,
         # Litestar logs nothing per request; never log exceptions (their text can quote data)
@@ -185,7 +186,5 @@ def create_app(
     )
     # Outermost, around routing and the exception handlers: sees every response (404s of
     # no route included) and the route template the router matched.
-    app.asgi_handler = RequestObservability(
-        app.asgi_handler, access_write, record=RequestRecorder(db.pool)
-    )
+    app.asgi_handler = RequestObservability(app.asgi_handler, access_log, record=recorder)
     return app

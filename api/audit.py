@@ -5,15 +5,25 @@ graceful stop.
 Which responses: the routes in :data:`PHI_OPERATIONS` (by operation id; a test checks
 that every response type with ``care_request_id`` items is listed). The hooks live in
 ``api.cache`` (the /v1 routers' ``before_request``/``after_request``): a computed 200 is
-audited with the ids it returns; a cache hit (200 or 304) with the ids stored beside the
-cached body, so a cached response is audited like any other.
+audited with the items it returns; a cache hit (200 or 304) with the ids stored beside the
+cached body, so a cached response is audited like any other. A new route opts in by
+adding its operation id to :data:`PHI_OPERATIONS`; its response must have ``items`` whose
+elements carry ``care_request_id`` (and ``patient_athena_id`` when it has one).
 
-Writing: :meth:`AuditLog.add` appends to a list (no I/O on the request path); a task
-flushes it every :data:`FLUSH_SECONDS` (or at :data:`BATCH_ROWS` rows) with one
-``executemany`` INSERT on a connection of its own (the read pool is read-only). A failed
+On the request path, :meth:`AuditLog.add_items` / :meth:`AuditLog.add` only append a
+tuple of references (the clock, the request id, the principal, the route template, the
+raw provider id, the items or ids) to a list: no formatting and no I/O. A task flushes the
+list every :data:`FLUSH_SECONDS` (or at :data:`BATCH_ROWS` rows): it turns the batch into
+COPY text in a worker thread (the ids read from the items there) and sends it with one
+``COPY … FROM STDIN`` on a connection of its own (the read pool is read-only). A failed
 flush keeps the rows and retries. On shutdown (SIGTERM: uvicorn's lifespan shutdown) the
 task is stopped and everything left is written before the process exits; only a
 ``kill -9`` can lose the rows of the last second.
+
+What this costs was measured (BENCHMARKS.md, issue 18): the GIN indexes the audit table
+first had cost the database ~250 µs per row and psycopg's per-value adaptation of the
+arrays ~100 µs; the table now has b-tree and BRIN indexes only and the COPY text is built
+with ``str.join`` (~20 µs per row in all).
 """
 
 from __future__ import annotations
@@ -21,7 +31,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,13 +47,30 @@ FLUSH_SECONDS = 1.0
 BATCH_ROWS = 500
 SHUTDOWN_ATTEMPTS = 5
 
-INSERT_SQL = """
-insert into kpi_audit.phi_access (accessed_at, request_id, subject, user_id, market_role,
-    route, provider_id, care_request_ids, patient_athena_ids)
-values (%s, %s, %s, %s, %s, %s, %s, %s, %s)
-"""
+COLUMNS = (
+    "accessed_at, request_id, subject, user_id, market_role, route, provider_id,"
+    " care_request_ids, patient_athena_ids"
+)
+COPY_SQL = f"copy kpi_audit.phi_access ({COLUMNS}) from stdin"
+
+# No audit table (COPY names a missing schema as such) or no INSERT grant.
+SETUP_ERRORS = (
+    psycopg.errors.UndefinedTable,
+    psycopg.errors.InvalidSchemaName,
+    psycopg.errors.InsufficientPrivilege,
+)
 
 AuditIds = tuple[tuple[int, ...], tuple[str, ...]]
+# (time.time(), request id, principal, route template, raw provider id, ids, items): what
+# the request path keeps; exactly one of ids and items is set.
+Captured = tuple[float, str, Any, str, Any, AuditIds | None, Sequence[Any] | None]
+
+NULL = "\\N"
+# COPY text format: backslash, tab, newline and carriage return are escaped; NUL cannot be
+# stored in PostgreSQL text at all (it would fail the whole batch): U+FFFD instead.
+_COPY_ESCAPES = str.maketrans(
+    {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": "\ufffd"}
+)
 
 
 def is_phi_route(request: Any) -> bool:
@@ -66,7 +94,7 @@ class AuditLog:
 
     def __init__(self, conninfo: str) -> None:
         self.conninfo = conninfo
-        self.pending: list[tuple[Any, ...]] = []
+        self.pending: list[Captured] = []
         self.written = 0
         self.dropped = 0
         self.enabled = True  # off only in bench/ops.py's baseline
@@ -76,23 +104,32 @@ class AuditLog:
 
     def add(self, request: Any, ids: AuditIds) -> None:
         """One access by ``request`` to the rows ``ids`` (call after authorization)."""
+        self._capture(request, ids, None)
+
+    def add_items(self, request: Any, items: Sequence[Any]) -> None:
+        """One access by ``request`` to the response ``items`` (their ids are read by the
+        writer; the items must not change afterwards)."""
+        if not isinstance(items, list | tuple):
+            raise TypeError("an audited response's items must be a list")
+        self._capture(request, None, items)
+
+    def _capture(self, request: Any, ids: AuditIds | None, items: Sequence[Any] | None) -> None:
         if not self.enabled:
             return
-        principal = request.scope.get("user")
-        path_id = request.path_params.get("provider_id")
+        scope = request.scope
+        principal = scope.get("user")
+        path_id = scope.get("path_params", {}).get("provider_id")
         if request.route_handler.opt.get("personal"):  # /v1/performance-hub: their own rows
-            path_id = str(getattr(principal, "user_id", None))
+            path_id = getattr(principal, "user_id", None)
         self.pending.append(
             (
-                datetime.now(UTC),
-                request.scope.get("state", {}).get("request_id", ""),
-                getattr(principal, "subject", None),
-                _text(getattr(principal, "user_id", None)),
-                getattr(principal, "market_role", None),
-                request.scope.get("path_template", ""),
-                int(path_id) if isinstance(path_id, str) and path_id.isdigit() else None,
-                list(ids[0]),
-                list(ids[1]),
+                time.time(),
+                scope.get("state", {}).get("request_id", ""),
+                principal,
+                scope.get("path_template", ""),
+                path_id,
+                ids,
+                items,
             )
         )
         if len(self.pending) >= BATCH_ROWS:
@@ -133,14 +170,15 @@ class AuditLog:
             return True
         batch, self.pending = self.pending, []
         try:
+            text = await asyncio.to_thread(copy_text, batch)
             if self._conn is None or self._conn.closed:
                 self._conn = await psycopg.AsyncConnection.connect(
                     self.conninfo, autocommit=False, application_name="kpi-api-audit"
                 )
-            async with self._conn.cursor() as cursor:
-                await cursor.executemany(INSERT_SQL, batch)
+            async with self._conn.cursor() as cursor, cursor.copy(COPY_SQL) as copy:
+                await copy.write(text)
             await self._conn.commit()
-        except (psycopg.errors.UndefinedTable, psycopg.errors.InsufficientPrivilege) as exc:
+        except SETUP_ERRORS as exc:
             # No audit table (no `kpi sync` since this version) or no INSERT grant: a
             # setup error retrying cannot fix. Counted and logged loudly, not kept forever.
             self.dropped += len(batch)
@@ -156,5 +194,64 @@ class AuditLog:
         return True
 
 
+def copy_text(batch: list[Captured]) -> str:
+    """The rows of ``batch`` in COPY's text format (one line each, columns as COLUMNS)."""
+    return "".join([_line(row) for row in batch])
+
+
+def _line(row: Captured) -> str:
+    when, request_id, principal, route, provider, ids, items = row
+    if ids is None:
+        try:
+            ids = ids_of(items or ())
+        except (AttributeError, TypeError):  # a route listed without care_request_id items
+            logger.error("audit: the ids of a %s response cannot be read", route)
+            ids = ((), ())
+    care_requests, patients = ids
+    return (
+        "\t".join(
+            (
+                datetime.fromtimestamp(when, UTC).isoformat(),
+                _copy(request_id),
+                _copy(getattr(principal, "subject", None)),
+                _copy(_text(getattr(principal, "user_id", None))),
+                _copy(getattr(principal, "market_role", None)),
+                _copy(route),
+                _bigint(provider),
+                _bigint_array(care_requests),
+                _copy(_text_array(patients)),
+            )
+        )
+        + "\n"
+    )
+
+
+def _copy(value: str | None) -> str:
+    return NULL if value is None else str(value).translate(_COPY_ESCAPES)
+
+
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def _bigint(value: object) -> str:
+    """The provider id of the path (Litestar may leave it a string)."""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and value.isdigit():
+        return str(int(value))
+    return NULL
+
+
+def _bigint_array(values: Sequence[int | None]) -> str:
+    return "{" + ",".join(["NULL" if v is None else str(int(v)) for v in values]) + "}"
+
+
+def _text_array(values: Sequence[str]) -> str:
+    """A text[] literal: every element double-quoted, ``\\`` and ``"`` escaped."""
+    if not values:
+        return "{}"
+    joined = "".join(values)
+    if "\\" in joined or '"' in joined:
+        values = [v.replace("\\", "\\\\").replace('"', '\\"') for v in values]
+    return '{"' + '","'.join(values) + '"}'

@@ -43,6 +43,7 @@ import asyncio
 import hashlib
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -229,15 +230,16 @@ def _not_modified(etag: str) -> Response[bytes]:
     )
 
 
-def _audit_computed(response: Response[Any]) -> AuditIds | None:
-    """A computed 200 of a PHI route: audit the ids it returns (and keep them for hits)."""
+def _audit_computed(response: Response[Any]) -> Sequence[Any] | None:
+    """A computed 200 of a PHI route: audit the items it returns (their ids are read off
+    the request path by the audit writer); the items, for a cache entry's ids."""
     request = _current.get()
     _current.set(None)
     if request is None or response.status_code != 200 or not is_phi_route(request):
         return None
-    ids = ids_of(getattr(response.content, "items", ()))
-    request.app.state.audit_log.add(request, ids)
-    return ids
+    items = getattr(response.content, "items", ())
+    request.app.state.audit_log.add_items(request, items)
+    return items
 
 
 def _cache_of(request: Request[Any, Any, Any]) -> ResponseCache | None:
@@ -289,7 +291,7 @@ async def after_request(response: Response[Any]) -> Response[Any]:
     body = content if isinstance(content, bytes) else encode_json(content)
     etag = etag_of(key)
     media_type = str(response.media_type)
-    cache.put(key, Entry(body, etag, media_type, audit))
+    cache.put(key, Entry(body, etag, media_type, None if audit is None else ids_of(audit)))
     if _matches(request, etag):
         return _not_modified(etag)
     return Response(

@@ -7,8 +7,8 @@ What is measured (names as scraped):
 * ``kpi_api_request_duration_seconds{route}``: latency histogram;
 * ``kpi_api_auth_failures_total{reason}``: 401s of the bearer check, by the (fixed) message;
 * ``kpi_api_db_pool_connections{state}``: the app-database pools of all workers (``size``,
-  ``idle``) and requests waiting for a connection (``waiting``), sampled at most once a
-  second per worker;
+  ``idle``) and requests waiting for a connection (``waiting``), sampled once a second per
+  worker;
 * ``kpi_data_seconds_since_sync`` / ``kpi_data_seconds_since_as_of``: the published
   snapshot's age (from its ``synced_at``, and from 00:00 UTC of its ``as_of_date``), read
   from the app database at scrape time (absent while it is unreachable).
@@ -16,7 +16,10 @@ What is measured (names as scraped):
 **Workers.** ``kpi serve`` runs N processes; ``serve`` points ``PROMETHEUS_MULTIPROC_DIR``
 at a fresh directory before any worker imports this module, so every worker writes its
 samples there and a scrape answered by any one of them aggregates all
-(``MultiProcessCollector``). Without the variable (in-process tests, embedders) the
+(``MultiProcessCollector``). A worker counts its requests in memory and publishes them
+there once a second (:class:`RequestRecorder`), so the other workers' last second may be
+missing from a scrape (never lost: it is in the next one, and a stopping worker publishes
+before it exits). Without the variable (in-process tests, embedders) the
 process's default registry is served.
 
 **Access.** Only when ``KPI_METRICS_TOKEN`` is set, and only for ``Authorization: Bearer
@@ -27,9 +30,10 @@ its own credential, not part of the data API.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import os
-import time
+from bisect import bisect_left
 from datetime import UTC, datetime
 from datetime import time as time_of_day
 from typing import Any
@@ -51,7 +55,8 @@ from api.errors import ApiError, unauthorized
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-POOL_SAMPLE_SECONDS = 1.0
+PUBLISH_SECONDS = 1.0
+LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 REQUESTS = Counter(
     "kpi_api_requests", "HTTP responses by route template, method and status",
@@ -61,7 +66,7 @@ LATENCY = Histogram(
     "kpi_api_request_duration_seconds",
     "Time from the request's arrival to the end of its response, by route template",
     ["route"],
-    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+    buckets=LATENCY_BUCKETS,
 )
 AUTH_FAILURES = Counter("kpi_api_auth_failures", "401s of the bearer check, by reason", ["reason"])
 POOL = Gauge(
@@ -73,34 +78,72 @@ POOL = Gauge(
 
 
 class RequestRecorder:
-    """The ``record`` hook of :class:`api.observability.RequestObservability`."""
+    """The ``record`` hook of :class:`api.observability.RequestObservability`.
+
+    A request only adds to this process's own counts (a dict and a bucket list per route);
+    :meth:`publish` moves them into the Prometheus metrics (the mmap'd files of the
+    multiprocess mode: three locked file writes per request were most of the metrics'
+    cost, BENCHMARKS.md) every :data:`PUBLISH_SECONDS`, before this worker answers a
+    scrape, and at shutdown. So a scrape sees its own worker's requests up to the last
+    one and the other workers' up to a second ago."""
 
     def __init__(self, pool: Any) -> None:
         self.pool = pool
-        self._sampled_at = float("-inf")
-        # (route, method, status) -> its counter and histogram children: ``labels()`` takes
-        # a lock and builds its key on every call (half of this hook's cost)
-        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._counts: dict[tuple[str, str, int], int] = {}
+        # route -> [count per bucket of LATENCY_BUCKETS (+Inf last), sum of seconds]
+        self._latency: dict[str, list[float]] = {}
+        self._task: asyncio.Task[None] | None = None
 
     def __call__(self, route: str, method: str, status: int, seconds: float, scope: Any) -> None:
-        children = self._children.get((route, method, status))
-        if children is None:
+        key = (route, method, status)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        latency = self._latency.get(route)
+        if latency is None:
+            latency = self._latency[route] = [0.0] * (len(LATENCY_BUCKETS) + 2)
+        latency[bisect_left(LATENCY_BUCKETS, seconds)] += 1  # the first bound ≥ seconds
+        latency[-1] += seconds
+
+    def publish(self) -> None:
+        """This process's counts since the last call into the Prometheus metrics."""
+        counts, self._counts = self._counts, {}
+        latency, self._latency = self._latency, {}
+        for (route, method, status), count in counts.items():
             label = method if method in KNOWN_METHODS else "other"  # bounded label values
-            children = (REQUESTS.labels(route, label, str(status)), LATENCY.labels(route))
-            if len(self._children) < 10_000:
-                self._children[(route, method, status)] = children
-        children[0].inc()
-        children[1].observe(seconds)
-        now = time.monotonic()
-        if now - self._sampled_at >= POOL_SAMPLE_SECONDS:
-            self._sampled_at = now
-            self.sample_pool()
+            REQUESTS.labels(route, label, str(status)).inc(count)
+        for route, buckets in latency.items():
+            _add_observations(LATENCY.labels(route), buckets)
+        self.sample_pool()
 
     def sample_pool(self) -> None:
         stats = self.pool.get_stats()
         POOL.labels("size").set(stats.get("pool_size", 0))
         POOL.labels("idle").set(stats.get("pool_available", 0))
         POOL.labels("waiting").set(stats.get("requests_waiting", 0))
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="kpi-metrics-publisher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        self.publish()
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(PUBLISH_SECONDS)
+            self.publish()
+
+
+def _add_observations(histogram: Any, buckets: list[float]) -> None:
+    """Add counted observations to a histogram child: ``buckets[i]`` observations in its
+    i-th bucket (non-cumulative, as prometheus-client stores them), ``buckets[-1]`` their
+    sum. prometheus-client has no public call for this (``observe`` takes one value); a
+    test checks the exposition's buckets, count and sum."""
+    for value, count in zip(histogram._buckets, buckets[:-1], strict=True):
+        if count:
+            value.inc(count)
+    histogram._sum.inc(buckets[-1])
 
 
 def count_auth_failure(error: ApiError) -> None:
@@ -160,6 +203,8 @@ def metrics_route(token: str) -> Any:
         if not hmac.compare_digest(sent, expected):
             raise unauthorized("the metrics endpoint needs the configured metrics token")
         from api.app import READY_SQL  # the snapshot query /ready runs
+
+        request.app.state.request_recorder.publish()  # this worker's counts up to now
 
         try:
             rows = await request.app.state.db.fetch(READY_SQL, {})

@@ -11,9 +11,9 @@ knows the *route template*, after the policy the *token subject*. It
   ``X-Request-ID`` on every response;
 * writes one line per request::
 
-    {"time": "2026-11-20T06:00:00.123Z", "level": "info", "logger": "kpi.api.access",
-     "request_id": "...", "method": "GET", "route": "/v1/.../{provider_id:int}/provider-visits",
-     "status": 200, "duration_ms": 3.1, "sub": "auth0|abc"}
+    {"time":"2026-11-20T06:00:00.123Z","level":"info","logger":"kpi.api.access",
+     "request_id":"...","method":"GET","route":"/v1/.../{provider_id}/provider-visits",
+     "status":200,"duration_ms":3.1,"sub":"auth0|abc"}
 
 What is never logged: the raw path (it may hold a phone number or a provider's id), the
 query string (a visits search is a patient's name), headers (the bearer token), bodies.
@@ -22,21 +22,25 @@ query string (a visits search is a patient's name), headers (the bearer token), 
 patient data; it is what the PHI audit table records, so a log line and an audit row can
 be joined), null when the request had no valid token.
 
-The line is built with the stdlib ``json`` (no structlog): a format string around memoized
-``json.dumps`` of the free-text values, on the hot path; ``kpi serve`` writes it through a
-batched stderr buffer (``api.server``).
+What a request costs (BENCHMARKS.md, issue 18): the wrapper only collects the line's
+values into a tuple (one ``perf_counter`` at each end, one ``time.time``) and hands it to
+its *sink*. ``kpi serve``'s sink (``api.server.BatchedAccessLog``) queues the tuple and a
+thread turns the queue into JSON lines with msgspec once a second (and at shutdown); the
+default sink (tests, embedders) formats the line at once and logs it on
+``kpi.api.access``. Either way the text is :func:`access_lines`'.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import re
 import secrets
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+import msgspec
 
 access_logger = logging.getLogger("kpi.api.access")
 
@@ -47,6 +51,13 @@ UNMATCHED_ROUTE = "unmatched"
 
 # (route template, method, status, seconds, scope) after each request; /metrics uses it.
 Recorder = Callable[[str, str, int, float, Any], None]
+# What a request leaves for its access line: (time.time(), request id, method, route
+# template, status, seconds, token subject).
+AccessEntry = tuple[float, str, str, str, int, float, str | None]
+
+
+class AccessSink(Protocol):
+    def add(self, entry: AccessEntry) -> None: ...
 
 
 # Generated ids: 16 random hex digits per process, then a counter (unique, and no
@@ -65,39 +76,72 @@ def request_id_of(headers: list[tuple[bytes, bytes]]) -> str:
     return f"{_PROCESS_PREFIX}{next(_counter):016x}"
 
 
-class _Clock:
-    """ISO-8601 UTC timestamps; the date-time part is formatted once a second."""
+class _Line(msgspec.Struct):
+    """One access line; the fields in this order."""
 
-    def __init__(self) -> None:
-        self._second = -1
-        self._prefix = ""
-
-    def now(self) -> str:
-        now = time.time()
-        second = int(now)
-        if second != self._second:
-            self._second = second
-            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now))
-        return f"{self._prefix}.{int((now - second) * 1000):03d}Z"
+    time: str
+    level: str
+    logger: str
+    request_id: str
+    method: str
+    route: str
+    status: int
+    duration_ms: float
+    sub: str | None
 
 
-def _log_to_logger(line: str) -> None:
-    access_logger.info(line)
+_ENCODER = msgspec.json.Encoder()
+
+
+def _stamp(now: float, seconds: dict[int, str]) -> str:
+    """ISO-8601 UTC with milliseconds; ``seconds`` memoizes the date-time part."""
+    second = int(now)
+    prefix = seconds.get(second)
+    if prefix is None:
+        if len(seconds) > 64:
+            seconds.clear()
+        prefix = seconds[second] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now))
+    return f"{prefix}.{int((now - second) * 1000):03d}Z"
+
+
+def access_lines(entries: Iterable[AccessEntry]) -> bytes:
+    """The JSON lines of ``entries``, each ending with a newline."""
+    seconds: dict[int, str] = {}
+    return _ENCODER.encode_lines(
+        [
+            _Line(
+                _stamp(now, seconds),
+                "info",
+                "kpi.api.access",
+                request_id,
+                method,
+                route,
+                status,
+                round(duration * 1000, 1),
+                sub[:MAX_SUBJECT_CHARS] if isinstance(sub, str) else None,
+            )
+            for now, request_id, method, route, status, duration, sub in entries
+        ]
+    )
+
+
+class LoggedAccess:
+    """The default sink: each line at once through the ``kpi.api.access`` logger."""
+
+    def add(self, entry: AccessEntry) -> None:
+        if access_logger.isEnabledFor(logging.INFO):
+            access_logger.info(access_lines([entry]).decode().rstrip("\n"))
 
 
 class RequestObservability:
     """ASGI wrapper: request id in and out, one JSON access line, and the ``record`` hook."""
 
     def __init__(
-        self,
-        app: Any,
-        write: Callable[[str], None] | None = None,
-        record: Recorder | None = None,
+        self, app: Any, sink: AccessSink | None = None, record: Recorder | None = None
     ) -> None:
         self.app = app
-        self.write = write or _log_to_logger
+        self.sink = sink or LoggedAccess()
         self.record = record
-        self._clock = _Clock()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -121,40 +165,11 @@ class RequestObservability:
         finally:
             seconds = time.perf_counter() - started
             route = scope.get("path_template") or UNMATCHED_ROUTE
-            method = str(scope.get("method", ""))[:16]
-            self.write(self._line(request_id, method, route, status, seconds, scope))
+            method = scope["method"][:16]
+            subject = getattr(scope.get("user"), "subject", None)
+            self.sink.add((time.time(), request_id, method, route, status, seconds, subject))
             if self.record is not None:
                 self.record(route, method, status, seconds, scope)
-
-    def _line(
-        self, request_id: str, method: str, route: str, status: int, seconds: float, scope: Any
-    ) -> str:
-        """The JSON object, written by hand around ``json.dumps`` of the free-text values
-        (memoized: routes, methods and subjects repeat), since a full ``json.dumps`` of the
-        dict was most of this wrapper's cost. ``request_id`` is [A-Za-z0-9._:-] or hex."""
-        user = scope.get("user")
-        subject = getattr(user, "subject", None)
-        sub = subject[:MAX_SUBJECT_CHARS] if isinstance(subject, str) else None
-        return (
-            f'{{"time": "{self._clock.now()}", "level": "info", "logger": "kpi.api.access",'
-            f' "request_id": "{request_id}", "method": {_quoted(method)},'
-            f' "route": {_quoted(route)}, "status": {status},'
-            f' "duration_ms": {seconds * 1000:.1f}, "sub": {_quoted(sub)}}}'
-        )
-
-
-_QUOTED: dict[str | None, str] = {}
-
-
-def _quoted(value: str | None) -> str:
-    """``json.dumps(value)``, remembered (bounded) for the values that repeat."""
-    quoted = _QUOTED.get(value)
-    if quoted is None:
-        quoted = json.dumps(value, ensure_ascii=True)
-        if len(_QUOTED) >= 10_000:
-            _QUOTED.clear()
-        _QUOTED[value] = quoted
-    return quoted
 
 
 class JsonFormatter(logging.Formatter):
@@ -164,12 +179,11 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-        return json.dumps(
+        return msgspec.json.encode(
             {
                 "time": f"{stamp}.{int(record.msecs):03d}Z",
                 "level": record.levelname.lower(),
                 "logger": record.name,
                 "message": record.getMessage(),
-            },
-            ensure_ascii=True,
-        )
+            }
+        ).decode()

@@ -3,7 +3,7 @@
 ``kpi serve`` calls :func:`serve`; tests and embedders call :func:`api.app.create_app`
 directly. Kept apart from the app factory because none of it is the API's behaviour: it
 is how one process (or N) runs it. The access log's lines (JSON, one per request, made by
-``api.observability``) go to stderr through :class:`BatchedStderrHandler`; the API's other
+``api.observability``) go to stderr through :class:`BatchedAccessLog`; the API's other
 records go to stderr as JSON lines at once.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import base64
+import collections
 import contextlib
 import logging
 import os
@@ -39,38 +40,39 @@ WORKER_CONFIG_ENV = "CLINICAL_KPI_SERVE_WORKER"
 ACCESS_LOG_FLUSH_SECONDS = 1.0
 
 
-class BatchedStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """stderr through a 64 KiB buffer, written out every ``interval`` seconds and at the
-    app's shutdown.
+class BatchedAccessLog:
+    """``kpi serve``'s access-log sink (``api.observability.AccessSink``): a request only
+    appends its tuple to a deque; a thread turns the queue into JSON lines every
+    ``interval`` seconds and writes them to stderr in one write, and so does the app's
+    shutdown (and ``atexit``).
 
-    stderr writes every line at once: one write(2) per request was ~15 % of the lightest
-    endpoint's throughput (BENCHMARKS.md). For the access log only; a line waits at most
-    ``interval`` seconds (and is lost if the process is killed with -9).
+    A line waits at most ``interval`` seconds (and is lost if the process is killed with
+    -9). One write(2) per request was ~15 % of the lightest endpoint's throughput, and
+    formatting each line on the request path most of the log's remaining cost
+    (BENCHMARKS.md).
     """
 
     def __init__(self, interval: float = ACCESS_LOG_FLUSH_SECONDS) -> None:
-        stream = open(  # noqa: SIM115 (lives as long as the process)
-            sys.stderr.fileno(), "w", buffering=64 * 1024, encoding="utf-8", closefd=False
-        )
-        super().__init__(stream)
         self.interval = interval
+        self._queue: collections.deque[Any] = collections.deque()
+        self._lock = threading.Lock()  # one writer at a time
+        self._stream = open(sys.stderr.fileno(), "wb", closefd=False)  # noqa: SIM115
         threading.Thread(
             target=self._flush_periodically, name="kpi-access-log", daemon=True
         ).start()
         atexit.register(self.flush_now)
 
-    def flush(self) -> None:
-        """StreamHandler calls this after every record: leave it to the timer."""
-
-    def write_access(self, line: str) -> None:
-        """One access-log line (already a JSON object with its own time and level), without
-        making a ``logging`` record."""
-        with self.lock:  # type: ignore[union-attr]
-            self.stream.write(line + "\n")
+    def add(self, entry: Any) -> None:
+        self._queue.append(entry)  # deque.append is atomic: no lock on the request path
 
     def flush_now(self) -> None:
-        with self.lock:  # type: ignore[union-attr]
-            self.stream.flush()
+        from api.observability import access_lines
+
+        with self._lock:
+            entries = [self._queue.popleft() for _ in range(len(self._queue))]
+            if entries:
+                self._stream.write(access_lines(entries))
+                self._stream.flush()
 
     def _flush_periodically(self) -> None:
         while True:
@@ -78,7 +80,7 @@ class BatchedStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
             self.flush_now()
 
 
-def _configure_logging() -> BatchedStderrHandler:
+def _configure_logging() -> BatchedAccessLog:
     from api.observability import JsonFormatter, access_logger
 
     handler = logging.StreamHandler()
@@ -88,10 +90,8 @@ def _configure_logging() -> BatchedStderrHandler:
     api_logger.setLevel(logging.INFO)
     api_logger.propagate = False
     # The access log is the one line per request: batched (warnings above stay immediate).
-    batched = BatchedStderrHandler()
-    access_logger.addHandler(batched)
     access_logger.propagate = False
-    return batched
+    return BatchedAccessLog()
 
 
 def served_app(settings: Settings, app_dsn: str, dev_login: bool) -> Any:
@@ -99,7 +99,7 @@ def served_app(settings: Settings, app_dsn: str, dev_login: bool) -> Any:
     from api.app import create_app
 
     batched = _configure_logging()
-    app = create_app(settings, app_dsn, dev_login=dev_login, access_write=batched.write_access)
+    app = create_app(settings, app_dsn, dev_login=dev_login, access_log=batched)
     # uvicorn ends a SIGTERM'd process by raising the signal again: atexit never runs.
     app.on_shutdown.append(batched.flush_now)
     return app

@@ -73,7 +73,15 @@ def minimal_app() -> Litestar:
 
 
 def main(argv: list[str]) -> None:
-    kind, which, port, workers = argv[0], argv[1], int(argv[2]), int(argv[3])
+    from api.server import metrics_directory
+
+    # Prometheus in multiprocess mode, as `kpi serve` runs it (each worker's samples in
+    # mmap'd files of a shared directory): what the real app's metrics cost there.
+    with metrics_directory():
+        _serve(argv[0], argv[1], int(argv[2]), int(argv[3]))
+
+
+def _serve(kind: str, which: str, port: int, workers: int) -> None:
     factory = f"bench.serve:{which}_app"
     if kind == "granian":
         from granian import Granian
@@ -144,8 +152,9 @@ def _server_env(
 def _wait_until_serving(
     proc: subprocess.Popen, port: int, probe: str, output: IO[bytes], label: str
 ) -> None:
-    """Until ``GET probe`` on ``port`` gets an answer (30 s at most, or the server exits)."""
-    deadline = time.monotonic() + 30
+    """Until ``GET probe`` on ``port`` gets an answer (180 s at most: a cold start on a loaded
+    2-core machine is slow; or until the server exits)."""
+    deadline = time.monotonic() + 180
     while True:
         if proc.poll() is not None:
             output.seek(0)

@@ -4,8 +4,11 @@
 
 * schema ``kpi_audit`` and table ``phi_access`` (one row per response carrying patient
   data: when, request id, token subject, user id, market role, route template, provider
-  id, the care_request_ids and patient Athena ids returned). Created when missing; never
-  altered, its rows never touched by the migration.
+  id, the care_request_ids and patient Athena ids returned). Created when missing; its
+  columns never altered, its rows never touched by the migration. Indexes: b-tree on
+  (provider_id, accessed_at) for ``kpi audit --provider``, BRIN on ``accessed_at`` (rows
+  arrive in time order) for ``--since``; none on the id arrays, which would cost every
+  audited response far more than the rare ``--subject`` scan they would spare.
 * role ``kpi_api`` (LOGIN, no password: set one, or use certificates, on a real server):
   USAGE on the published schemas and SELECT on their tables (now and, through default
   privileges, the tables the sync creates later), USAGE on ``kpi_audit`` and INSERT on
@@ -46,10 +49,12 @@ create table if not exists kpi_audit.phi_access (
 );
 create index if not exists phi_access_provider_idx
     on kpi_audit.phi_access (provider_id, accessed_at);
-create index if not exists phi_access_care_requests_idx
-    on kpi_audit.phi_access using gin (care_request_ids);
-create index if not exists phi_access_patients_idx
-    on kpi_audit.phi_access using gin (patient_athena_ids);
+create index if not exists phi_access_time_idx
+    on kpi_audit.phi_access using brin (accessed_at);
+-- The first version's GIN indexes on the two id arrays: ~250 µs of database CPU per audited
+-- response (BENCHMARKS.md, issue 18), and `kpi audit` never used them (`= any(...)`).
+drop index if exists kpi_audit.phi_access_care_requests_idx;
+drop index if exists kpi_audit.phi_access_patients_idx;
 """
 
 

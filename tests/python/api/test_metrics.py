@@ -5,6 +5,7 @@ template and status, latency, auth failures, data age and pool use; all workers 
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from ops_support import ServedApi
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.app import create_app
+from api.metrics import PUBLISH_SECONDS
 from kpi.settings import Settings, SettingsError
 
 METRICS_TOKEN = "scrape-0123456789abcdef"
@@ -81,8 +83,15 @@ def test_requests_auth_failures_data_age_and_pool_are_counted(metered):
     found, earlier = samples(after), samples(before)
     key = ("kpi_api_auth_failures_total", reason)
     assert found[key] - earlier.get(key, 0.0) == 1
-    latency = ("kpi_api_request_duration_seconds_count", (("route", MARKET_ROUTE),))
-    assert found[latency] - earlier.get(latency, 0.0) == 4
+
+    def latency(sample: str, *labels: tuple[str, str]) -> float:
+        key = (f"kpi_api_request_duration_seconds_{sample}", (*labels, ("route", MARKET_ROUTE)))
+        return found[key] - earlier.get(key, 0.0)
+
+    # the histogram, published from the worker's own counts (api.metrics._add_observations)
+    assert latency("count") == 4 and latency("bucket", ("le", "+Inf")) == 4
+    assert latency("bucket", ("le", "0.002")) <= latency("bucket", ("le", "10.0")) == 4
+    assert 0 < latency("sum") < 4 * 10
     assert found[("kpi_data_seconds_since_sync", ())] > 0  # app_data.sql: synced 2026-11-20
     assert found[("kpi_data_seconds_since_as_of", ())] >= found[("kpi_data_seconds_since_sync", ())]
     assert found[("kpi_api_db_pool_connections", (("state", "size"),))] >= 1
@@ -108,6 +117,7 @@ def test_kpi_serve_aggregates_every_worker(app_dsn, tmp_path: Path):
         lead = bearer(sign(claims()))
         for _ in range(20):  # new connections: the kernel spreads them over both workers
             assert api.get("/v1/leader-hub-metrics/markets/1", headers=lead).is_success
+        time.sleep(PUBLISH_SECONDS + 0.5)  # each worker publishes its counts once a second
         counts = {
             requests_of(scrape(api), MARKET_ROUTE, "200") for _ in range(6)
         }  # whichever worker answers the scrape, it reports the sum of both

@@ -4,10 +4,13 @@ nothing lost when `kpi serve` is stopped under load, and `kpi audit`."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import psycopg
@@ -19,7 +22,7 @@ from psycopg.conninfo import make_conninfo
 from reliability_support import HUB, Dataset, bearer
 
 from api.app import create_app
-from api.audit import PHI_OPERATIONS
+from api.audit import PHI_OPERATIONS, AuditLog
 from kpi.cli import main
 from kpi.embedded import Connections
 from kpi.settings import Settings
@@ -103,6 +106,62 @@ def test_every_visits_response_is_audited_cache_hits_included(
         assert care_requests == returned
 
 
+def test_audit_rows_keep_every_character_of_what_they_record(audited: str) -> None:
+    """The writer formats COPY text by hand (api.audit): quotes, backslashes, commas,
+    braces, tabs, newlines, NUL and non-ASCII in the recorded values, and the string NULL,
+    arrive as sent; a request the cache answered (ids, not items) too."""
+    patients = ['A"1', "A\\2", "A,3", "A{4}", "A\t5\n", "Ä6", "NULL", "A\\2", ""]
+    principal = SimpleNamespace(subject='auth0|a\tb\\c"d\x00', user_id=42, market_role="R\nX")
+
+    def request(number: int, provider: object) -> Any:
+        state = {"request_id": f"{RUN}copy-{number}"}
+        return SimpleNamespace(
+            scope={
+                "state": state,
+                "user": principal,
+                "path_template": "/v1/x/{provider_id}",
+                "path_params": {"provider_id": provider},
+            },
+            route_handler=SimpleNamespace(opt={}),
+        )
+
+    items = [
+        SimpleNamespace(care_request_id=9_000_000_000 + i, patient_athena_id=patient)
+        for i, patient in enumerate(patients)
+    ]
+    log = AuditLog(audited)
+    started = datetime.now(UTC)
+    log.add_items(request(1, "77"), items)
+    log.add(request(2, None), ((5, 6), ()))
+
+    async def write() -> None:
+        await log.start()
+        await log.stop()  # flushes what is pending
+
+    asyncio.run(write())
+    assert (log.written, log.pending) == (2, [])
+    with psycopg.connect(audited, autocommit=True) as conn:
+        rows = conn.execute(
+            "select request_id, accessed_at, subject, user_id, market_role, route,"
+            " provider_id, care_request_ids, patient_athena_ids from kpi_audit.phi_access"
+            " where request_id like %s order by request_id",
+            [f"{RUN}copy-%"],
+        ).fetchall()
+    assert [row[0] for row in rows] == [f"{RUN}copy-1", f"{RUN}copy-2"]
+    first, second = rows
+    assert started - timedelta(seconds=1) <= first[1] <= datetime.now(UTC)
+    assert first[2:] == (
+        'auth0|a\tb\\c"d\ufffd',
+        "42",
+        "R\nX",
+        "/v1/x/{provider_id}",
+        77,
+        [9_000_000_000 + i for i in range(len(patients))],
+        ['A"1', "A\\2", "A,3", "A{4}", "A\t5\n", "Ä6", "NULL"],  # deduplicated, no blanks
+    )
+    assert second[6:] == (None, [5, 6], [])
+
+
 def test_every_drill_down_response_is_audited_with_its_visits(
     settings: Settings,
     audited: str,
@@ -162,9 +221,10 @@ def test_every_operation_returning_care_requests_is_audited(client: TestClient[L
     assert ids and ids <= PHI_OPERATIONS
 
 
-def _load(api: ServedApi, token: str, providers: list[int], stop: threading.Event) -> list[str]:
-    """Visits requests until ``stop``; the request ids that got a 200."""
-    answered: list[str] = []
+def _load(
+    api: ServedApi, token: str, providers: list[int], stop: threading.Event, answered: list[str]
+) -> None:
+    """Visits requests until ``stop``; the request ids that got a 200 go to ``answered``."""
     number = 0
     while not stop.is_set():
         number += 1
@@ -178,8 +238,15 @@ def _load(api: ServedApi, token: str, providers: list[int], stop: threading.Even
         except Exception:  # the server went away mid-request: not answered
             continue
         if response.status_code == 200:
-            answered.append(request_id)
-    return answered
+            answered.append(request_id)  # list.append is atomic
+
+
+def _until_answered(answered: list[str], count: int, timeout: float = 60.0) -> None:
+    """At least 2 s of load, and ``count`` answered requests (a loaded machine is slow)."""
+    time.sleep(2.0)
+    deadline = time.monotonic() + timeout
+    while len(answered) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def test_sigterm_under_load_loses_no_audit_row(
@@ -188,16 +255,16 @@ def test_sigterm_under_load_loses_no_audit_row(
     env = {"KPI_DATA_DIR": str(settings.data_dir)}
     api = ServedApi(env, tmp_path / "serve.log", workers=2)
     stop = threading.Event()
-    results: list[list[str]] = []
+    answered_ids: list[str] = []
     try:
         api.wait_healthy()
         threads = [
-            threading.Thread(target=lambda: results.append(_load(api, lead_token, visible, stop)))
+            threading.Thread(target=_load, args=(api, lead_token, visible, stop, answered_ids))
             for _ in range(4)
         ]
         for thread in threads:
             thread.start()
-        stop.wait(5.0)  # under load ...
+        _until_answered(answered_ids, 40)  # under load ...
         code = api.stop()  # ... SIGTERM
     finally:
         stop.set()
@@ -205,7 +272,7 @@ def test_sigterm_under_load_loses_no_audit_row(
             thread.join(timeout=30)
         api.stop()
     assert code == 0, api.log.read_text()[-2000:]
-    answered = {request_id for batch in results for request_id in batch}
+    answered = set(answered_ids)
     rows = audit_rows(audited, f"{RUN}sigterm-")
     assert len(answered) >= 10, "the load did not get going"
     assert answered <= set(rows), f"{len(answered - set(rows))} answered responses not audited"
