@@ -173,6 +173,7 @@ def create_app(
                 "token_verifier": verifier,
                 "leader_roles": frozenset(settings.leader_roles),
                 "stale_after_hours": settings.stale_after_hours,
+                "fraud_suppress_days": settings.fraud_suppress_days,
             }
         ),
         on_startup=[db.open, audit_log.start, recorder.start],

@@ -26,6 +26,8 @@ of (snapshot, authorized request). This module caches those responses per proces
 * **ETag** = a hash of the key (so of the snapshot too). ``If-None-Match`` with it answers
   ``304 Not Modified`` only when this key's 200 is known (cached, or just computed):
   an ETag never turns a 403/404 into a 304.
+* **Never stored**: routes with ``opt={"uncached": True}`` — the fraud reports, whose rows
+  show their latest review, which a POST changes without a sync (SPEC §14, §15).
 * Responses carry ``Cache-Control: private, no-cache``: a browser may keep them but must
   revalidate (cheap, thanks to the 304), and shared caches must not store them.
 
@@ -250,8 +252,8 @@ async def before_request(request: Request[Any, Any, Any]) -> Response[bytes] | N
     _pending.set(None)
     _current.set(request)
     cache = _cache_of(request)
-    if cache is None or request.method != "GET":
-        return None
+    if cache is None or request.method != "GET" or request.route_handler.opt.get("uncached"):
+        return None  # a write, or a response that changes within a snapshot (SPEC §14)
     snapshot = await cache.current_snapshot()
     if snapshot is None:
         return None

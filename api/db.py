@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, NamedTuple
+from collections.abc import Awaitable, Callable
+from typing import Any, NamedTuple, TypeVar
 
 import psycopg
 from litestar.connection import ASGIConnection
@@ -25,6 +26,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from api.errors import unavailable
 
 logger = logging.getLogger("kpi.api")
+T = TypeVar("T")
 
 STATEMENT_TIMEOUT_MS = 10_000
 
@@ -163,24 +165,47 @@ class Database:
                 except _ConnectionLost:
                     continue
             return await self._run(query, params, tuples)
-        except _ConnectionLost:
-            _log_unavailable("connection lost")
-            raise unavailable("the app database is unavailable; try again shortly") from None
-        except PoolTimeout:
-            _log_unavailable("no connection within the pool timeout")
-            raise unavailable("the app database is unavailable; try again shortly") from None
-        except (errors.UndefinedTable, errors.InvalidSchemaName) as exc:
-            _log_unavailable(f"{type(exc).__name__} (has `kpi sync` run?)")
-            raise unavailable("no data has been published yet: run `kpi sync`") from None
-        except errors.UndefinedColumn as exc:
-            _log_unavailable(f"{type(exc).__name__}: the app tables do not match this API")
-            raise unavailable("the app database does not match this API version") from None
-        except errors.QueryCanceled:
-            _log_unavailable("statement timeout")
-            raise unavailable("the app database did not answer in time") from None
-        except psycopg.OperationalError as exc:
-            _log_unavailable(type(exc).__name__)
-            raise unavailable("the app database is unavailable; try again shortly") from None
+        except DATABASE_TROUBLE as exc:
+            raise unavailable_for(exc) from None
+
+    async def transact(
+        self,
+        work: Callable[[psycopg.AsyncConnection[Any], dict[str, Any]], Awaitable[T]],
+        params: dict[str, Any],
+    ) -> T:
+        """``work(connection, params)`` on a pooled connection (dict rows, autocommit: the
+        work opens its own transaction); database trouble becomes a 503. Not retried:
+        the work may write."""
+        try:
+            async with self.pool.connection() as conn:
+                return await work(conn, params)
+        except DATABASE_TROUBLE as exc:
+            raise unavailable_for(exc) from None
+
+
+DATABASE_TROUBLE = (_ConnectionLost, PoolTimeout, psycopg.OperationalError, errors.UndefinedTable)
+DATABASE_TROUBLE += (errors.InvalidSchemaName, errors.UndefinedColumn, errors.QueryCanceled)
+
+
+def unavailable_for(exc: BaseException) -> Exception:
+    """The 503 for a failure of :data:`DATABASE_TROUBLE`, its reason logged (never its text:
+    psycopg messages can quote parameter values)."""
+    if isinstance(exc, _ConnectionLost):
+        _log_unavailable("connection lost")
+    elif isinstance(exc, PoolTimeout):
+        _log_unavailable("no connection within the pool timeout")
+    elif isinstance(exc, errors.UndefinedTable | errors.InvalidSchemaName):
+        _log_unavailable(f"{type(exc).__name__} (has `kpi sync` run?)")
+        return unavailable("no data has been published yet: run `kpi sync`")
+    elif isinstance(exc, errors.UndefinedColumn):
+        _log_unavailable(f"{type(exc).__name__}: the app tables do not match this API")
+        return unavailable("the app database does not match this API version")
+    elif isinstance(exc, errors.QueryCanceled):
+        _log_unavailable("statement timeout")
+        return unavailable("the app database did not answer in time")
+    else:
+        _log_unavailable(type(exc).__name__)
+    return unavailable("the app database is unavailable; try again shortly")
 
 
 async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:

@@ -29,6 +29,7 @@ ERROR_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
     500: "internal_error",
     503: "service_unavailable",
 }
@@ -106,6 +107,8 @@ def handle_validation_error(_: Request, exc: ValidationException) -> Response[Er
     extra = exc.extra if isinstance(exc.extra, list) else []
     first = extra[0] if extra and isinstance(extra[0], dict) else {}
     field = first.get("key")
+    if field == "data" and first.get("source") == "body":  # the body as a whole
+        field = "body"
     if field:
         missing = "required" in str(first.get("message", "")).lower()
         return error_response(400, describe_invalid(field, missing=missing), field)
@@ -121,11 +124,13 @@ def handle_http_exception(_: Request, exc: HTTPException) -> Response[ErrorBody]
     status = exc.status_code
     messages = {
         404: "no such resource",
-        405: "method not allowed: this API is read-only (GET)",
+        405: "method not allowed on this path",
     }
     message = messages.get(status) or (exc.detail if status < 500 else "internal error")
     headers = dict(exc.headers or {})
-    return error_response(status, message, headers=headers)
+    # Litestar's "JSON is malformed" for a request body that does not parse
+    field = "body" if status == 400 and "JSON" in str(exc.detail) else None
+    return error_response(status, message, field, headers=headers)
 
 
 def handle_database_error(request: Request, exc: psycopg.OperationalError) -> Response[ErrorBody]:
@@ -196,6 +201,11 @@ NOT_FOUND = _spec(
     "No such resource, or it is not visible with this token (a provider or shift outside "
     "the token's markets is reported as not found).",
     "provider not found",
+)
+CONFLICT = _spec(
+    409,
+    "The Idempotency-Key was already used by this subject with another request body.",
+    "this Idempotency-Key was used with another request body",
 )
 UNAVAILABLE = _spec(
     503,

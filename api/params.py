@@ -20,6 +20,7 @@ BIGINT_MAX = 9_223_372_036_854_775_807
 MAX_PAGE = 1_000_000
 MAX_PER_PAGE = 100
 MAX_SEARCH_LENGTH = 200
+MAX_ROW_ID_LENGTH = 300  # a fraud report row's id (SPEC §15): its key columns joined by ':'
 # provider_shifts holds no older rows, so a longer window is a client error.
 SHIFT_HISTORY_DAYS: int = dbt_var("shift_history_days")
 MAX_QUANTITY = 1_000_000_000
@@ -187,6 +188,13 @@ FIELD_RULES: dict[str, str] = {
     "min_patients_qty": f"must be a whole number from 0 to {MAX_QUANTITY}",
     "min_patient_increase_30d": f"must be a number from 0 to {MAX_QUANTITY}",
     "min_patient_increase_30d_0": f"must be a whole number from 0 to {MAX_QUANTITY}",
+    "format": "must be json or csv",
+    "include_reviewed": "must be true or false",
+    "row_id": f"must be at most {MAX_ROW_ID_LENGTH} characters",
+    "idempotency-key": "must be at most 200 characters",
+    "body": "must be a JSON object with verdict and an optional note, and nothing else",
+    "verdict": "must be one of under_review, false_positive, referred, recovered",
+    "note": "must be text of at most 2000 characters, without NUL bytes, or null",
 }
 
 

@@ -4,6 +4,7 @@
     python -m bench api                  # the API on the app database of the last pipeline
     python -m bench history --scale 1 --weeks 26  # build with/without history, backfill, bytes
     python -m bench api --only market_history,provider_history --data-dir .kpi/test
+    python -m bench export               # CSV export of the largest fraud report (issue 19)
                                          # some endpoints only, on another embedded database
     python -m bench all --scale 1        # pipeline at 1x and 2x (+0.25x, 0.5x for the curve),
                                          # the API at 1x, the scale-curve PNG
@@ -21,7 +22,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench import api, history, pipeline
+from bench import api, export, history, pipeline
 from bench.common import RESULTS, log, read_result, write_result
 from bench.endpoints import ENDPOINTS
 
@@ -144,7 +145,9 @@ def report_markdown() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("name", choices=["pipeline", "api", "history", "all", "plot", "report"])
+    parser.add_argument(
+        "name", choices=["pipeline", "api", "export", "history", "all", "plot", "report"]
+    )
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--weeks", type=int, default=26, help="history: weeks to backfill")
     parser.add_argument(
@@ -170,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         report = api.run(api.app_dsn_of(data_dir), log=log, only=only)
         write_result("api-only.json" if only else "api.json", report)
         print(api.markdown(report))
+    elif args.name == "export":
+        report = export.run(api.app_dsn_of(data_dir))
+        write_result("export.json", report)
+        print(export.markdown(report))
     elif args.name == "history":
         report = history.run(args.scale, args.weeks, data_dir, reuse_sources=args.reuse_sources)
         print(history.markdown(report))

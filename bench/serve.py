@@ -192,8 +192,10 @@ def server(
     pool: int = 10,
     cache: bool = False,
     env: dict[str, str] | None = None,
+    pids: list[int] | None = None,
 ) -> Iterator[int]:
-    """Serve ``bench.serve:{app}_app`` with ``kind`` on a free port; yields the port."""
+    """Serve ``bench.serve:{app}_app`` with ``kind`` on a free port; yields the port.
+    ``pids``: gets the server's process id (with one worker, the process that serves)."""
     port = free_port()
     # The server's output (the real app writes an access log line per request) goes to a
     # file: an unread pipe would fill up and stall the server mid-run.
@@ -205,6 +207,8 @@ def server(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        if pids is not None:
+            pids.append(proc.pid)
         try:
             probe = "/health" if app == "real" else "/schema"
             _wait_until_serving(proc, port, probe, output, f"{kind} {app}")

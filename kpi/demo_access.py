@@ -78,3 +78,4 @@ def print_demo_access(settings: Settings, app_dsn: str, port: int) -> None:
         f"  open {base}/ for the Leader Hub and My Performance Hub page"
         " (dev login: pick a demo role)"
     )
+    print(f"  open {base}/#/fraud for the fraud workbench (dev login: Fraud analyst)")

@@ -67,6 +67,7 @@ DEFAULT_USER_ID_CLAIM = "user_id"
 DEFAULT_JWKS_TTL_SECONDS = 600
 MIN_METRICS_TOKEN_CHARS = 16
 DEFAULT_STALE_AFTER_HOURS = 36
+DEFAULT_FRAUD_SUPPRESS_DAYS = 90  # a false_positive hides its row this long (SPEC §15)
 DEFAULT_AUDIT_RETENTION_DAYS = 2190  # six years (HIPAA's retention of access records)
 
 
@@ -98,6 +99,7 @@ class Settings:
     audit_retention_days: int = DEFAULT_AUDIT_RETENTION_DAYS
     alert_webhook_url: str | None = None  # kpi daily's Slack-compatible alerts
     stale_after_hours: int = DEFAULT_STALE_AFTER_HOURS
+    fraud_suppress_days: int = DEFAULT_FRAUD_SUPPRESS_DAYS
 
     @property
     def embedded(self) -> bool:
@@ -225,6 +227,9 @@ def _api_settings(env: Mapping[str, str]) -> dict[str, object]:
         "alert_webhook_url": webhook,
         "stale_after_hours": whole_number(
             env, "KPI_STALE_AFTER_HOURS", DEFAULT_STALE_AFTER_HOURS, 1, 8760
+        ),
+        "fraud_suppress_days": whole_number(
+            env, "KPI_FRAUD_SUPPRESS_DAYS", DEFAULT_FRAUD_SUPPRESS_DAYS, 0, 36_500
         ),
         "metrics_token": metrics_token,
         "app_api_dsn": api_dsn,

@@ -12,7 +12,9 @@
 * role ``kpi_api`` (LOGIN, no password: set one, or use certificates, on a real server):
   USAGE on the published schemas and SELECT on their tables (now and, through default
   privileges, the tables the sync creates later), USAGE on ``kpi_audit`` and INSERT on
-  ``phi_access`` — no UPDATE, DELETE or TRUNCATE, so the API cannot rewrite what it did.
+  ``phi_access`` — no UPDATE, DELETE or TRUNCATE, so the API cannot rewrite what it did;
+  SELECT and INSERT on the fraud analysts' review table (:mod:`sync.reviews`, SPEC §15),
+  which this migration also creates and never alters.
 
 Retention (:func:`apply_retention`, run by ``kpi daily`` and ``kpi sync`` as the owner):
 rows older than ``KPI_AUDIT_RETENTION_DAYS`` (default 2190, six years) are deleted.
@@ -24,6 +26,8 @@ import logging
 
 import psycopg
 from psycopg import sql
+
+from sync.reviews import ensure_reviews, grant_reviews
 
 logger = logging.getLogger("kpi.sync")
 
@@ -55,12 +59,13 @@ drop index if exists kpi_audit.phi_access_patients_idx;
 
 
 def ensure_audit(conn: psycopg.Connection, published_schemas: list[str]) -> bool:
-    """Create the audit table and the API role with its grants; False (and a warning)
+    """Create the audit and review tables and the API role with its grants; False (and a warning)
     when the sync's user may not create roles: a DBA then creates ``kpi_api`` as
     SECURITY.md describes, and the next sync grants it."""
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(%s)", [AUDIT_LOCK_ID])
         conn.execute(AUDIT_DDL)
+        ensure_reviews(conn)
     try:
         with conn.transaction():
             exists = conn.execute("select 1 from pg_roles where rolname = %s", [API_ROLE])
@@ -87,6 +92,7 @@ def _grant(conn: psycopg.Connection, published_schemas: list[str]) -> None:
     conn.execute(sql.SQL("grant usage on schema kpi_audit to {}").format(role))
     conn.execute(sql.SQL("revoke all on kpi_audit.phi_access from {}").format(role))
     conn.execute(sql.SQL("grant insert on kpi_audit.phi_access to {}").format(role))
+    grant_reviews(conn, API_ROLE)
 
 
 def apply_retention(conn: psycopg.Connection, days: int) -> int:

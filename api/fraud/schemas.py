@@ -6,7 +6,7 @@ are computed by dbt.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 import msgspec
@@ -52,6 +52,12 @@ class ReportFlags(msgspec.Struct):
     """The first report date kept on which the row was reported (null if never)."""
     consecutive_reports: int | None
     """Consecutive report dates kept, ending now, on which it was reported (0: not now)."""
+    review_verdict: str | None
+    """The latest review's verdict (under_review, false_positive, referred, recovered)."""
+    review_note: str | None
+    reviewed_by: str | None
+    """Who gave the latest verdict (the token subject)."""
+    reviewed_at: datetime | None
 
 
 class AuthorizationRow(ReportFlags):
@@ -146,3 +152,22 @@ class PhoneNumberLinks(Snapshot, kw_only=True):
     doctors: list[LinkedDoctor]
     """Most persons first, then by key."""
     legal_entities: list[LinkedLegalEntity]
+
+
+# ------------------------------------------------------------------------------ reviews
+
+Verdict = Literal["under_review", "false_positive", "referred", "recovered"]
+Report = Literal["authorizations", "phone-numbers", "doctors"]
+
+
+class Review(msgspec.Struct, kw_only=True):
+    """One analyst's verdict on one report row, as stored."""
+
+    review_id: int
+    report: Report
+    row_id: str
+    verdict: Verdict
+    note: str | None
+    reviewed_by: str
+    """The token subject that gave it."""
+    reviewed_at: datetime

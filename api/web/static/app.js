@@ -684,16 +684,24 @@
     return payload;
   }
 
-  async function request(path, params) {
+  // GET by default; `options` ({method, body, headers, raw}) for the fraud page's review
+  // POSTs and CSV download (fraud.js). `raw`: resolve with the Response itself.
+  async function request(path, params, options) {
     const url = new URL(path, window.location.origin);
     for (const [key, value] of Object.entries(params || {})) {
       if (value !== null && value !== undefined && value !== "") url.searchParams.set(key, value);
     }
     const token = getToken();
+    const opts = options || {};
+    const headers = token ? { Authorization: `Bearer ${token}`, Accept: "application/json" } : {};
+    if (opts.body !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetch(url, {
-      headers: token ? { Authorization: `Bearer ${token}`, Accept: "application/json" } : {},
+      method: opts.method || "GET",
+      headers: { ...headers, ...(opts.headers || {}) },
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
       cache: "no-store",
     });
+    if (opts.raw && response.ok) return response;
     let body = null;
     try {
       body = await response.json();
@@ -956,12 +964,13 @@
     if (provider) KPI.renderProvider(provider[1]);
     else if (hash === "#/hub") KPI.renderHub();
     else if (hash === "#/me") KPI.renderPersonal();
+    else if (hash === "#/fraud" && KPI.renderFraud) KPI.renderFraud();
     else {
       await goHome();
       return;
     }
-    const view = hash === "#/me" ? "me" : "hub";
-    const name = view === "me" ? "My Performance Hub" : "Leader Hub";
+    const view = { "#/me": "me", "#/fraud": "fraud" }[hash] || "hub";
+    const name = { me: "My Performance Hub", fraud: "Fraud reports" }[view] || "Leader Hub";
     document.querySelector(".brand strong").textContent = name;
     document.title = `${name} \u00B7 Clinical KPI`;
     showIdentity(view);
@@ -979,8 +988,15 @@
     }
     if (seq !== state.seq) return;
     const personal = me && me.provider && me.default_view !== "leader_hub";
-    history.replaceState(null, "", personal ? "#/me" : "#/hub");
+    history.replaceState(null, "", personal ? "#/me" : isFraudAnalyst() ? "#/fraud" : "#/hub");
     route();
+  }
+
+  // A fraud analyst without a market role: the fraud page (fraud.js) is their home.
+  function isFraudAnalyst() {
+    const claims = roleClaims(claimsOf(getToken() || ""));
+    const analyst = Array.isArray(claims.roles) && claims.roles.includes("fraud_analyst");
+    return analyst && !claims.market_role && Boolean(KPI.renderFraud);
   }
 
   // test hooks for the formatting rules (no effect on the page)

@@ -24,6 +24,7 @@ from litestar.testing import TestClient
 from api.app import create_app
 from kpi.embedded import conninfo_for_dbname
 from kpi.settings import Settings
+from sync.audit import ensure_audit
 
 HERE = Path(__file__).resolve().parent
 
@@ -46,6 +47,7 @@ def app_dsn(pg_server: Any) -> str:
     dsn = conninfo_for_dbname(admin, "api_test")
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute((HERE / "app_data.sql").read_text())
+        ensure_audit(conn, ["leader_hub", "fraud"])  # the audit and review tables, as kpi sync
     return dsn
 
 

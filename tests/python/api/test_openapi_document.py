@@ -79,13 +79,55 @@ def document(client: Any) -> dict[str, Any]:
     return client.get("/schema/openapi.json").json()
 
 
-def _operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+# The write operations (SPEC §15): path -> (method, operation id)
+WRITE_OPERATION_IDS = {
+    f"{FRAUD}/authorizations/{{row_id}}/reviews": "createAuthorizationReview",
+    f"{FRAUD}/phone-numbers/{{row_id}}/reviews": "createPhoneNumberReview",
+    f"{FRAUD}/doctors/{{row_id}}/reviews": "createDoctorReview",
+}
+
+
+def _operations(document: dict[str, Any], wanted: str = "get") -> dict[str, dict[str, Any]]:
     return {
         path: operation
         for path, item in document["paths"].items()
         for method, operation in item.items()
-        if method == "get" and path.startswith(("/v1/", "/health", "/ready"))
+        if method == wanted and path.startswith(("/v1/", "/health", "/ready"))
     }
+
+
+def test_the_write_operations_are_the_review_posts(document):
+    ids = {path: op.get("operationId") for path, op in _operations(document, "post").items()}
+    assert ids == WRITE_OPERATION_IDS
+    for item in document["paths"].values():
+        assert set(item) <= {"get", "post"}
+
+
+def test_a_review_documents_its_body_its_statuses_and_the_idempotency_key(document):
+    from api.fraud.reviews import MAX_IDEMPOTENCY_KEY_LENGTH, MAX_NOTE_LENGTH
+    from api.params import MAX_ROW_ID_LENGTH
+
+    body = document["components"]["schemas"]["ReviewRequest"]
+    assert body["required"] == ["verdict"] and body["additionalProperties"] is False
+    verdicts = ["under_review", "false_positive", "referred", "recovered"]
+    assert body["properties"]["verdict"]["enum"] == verdicts
+    assert body["properties"]["note"]["maxLength"] == MAX_NOTE_LENGTH
+    for operation in _operations(document, "post").values():
+        assert set(operation["responses"]) == {"201", "400", "401", "403", "404", "409", "503"}
+        params = {p["name"]: p for p in operation["parameters"]}
+        assert params["Idempotency-Key"]["in"] == "header"
+        assert params["Idempotency-Key"]["schema"]["maxLength"] == MAX_IDEMPOTENCY_KEY_LENGTH
+        assert params["row_id"]["schema"]["maxLength"] == MAX_ROW_ID_LENGTH
+
+
+def test_every_fraud_list_documents_its_csv_rendering(document):
+    for path in ("authorizations", "phone-numbers", "doctors"):
+        operation = document["paths"][f"{FRAUD}/{path}"]["get"]
+        content = operation["responses"]["200"]["content"]
+        assert set(content) == {"application/json", "text/csv"}
+        params = {p["name"]: p["schema"] for p in operation["parameters"]}
+        assert params["format"]["enum"] == ["json", "csv", None]
+        assert params["include_reviewed"]["type"] == "boolean"
 
 
 def test_every_operation_has_its_stable_operation_id(document):

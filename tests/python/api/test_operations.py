@@ -167,17 +167,19 @@ def test_openapi_documents_every_route_response_and_error(client, app):
         if route.path.startswith(("/v1", "/health", "/ready"))
     }
     # 14 + the three metric histories + 8 of the performance hub + 4 of the fraud
-    # workbench + the two drill-downs
-    assert len(routes) == 31
+    # workbench + the two drill-downs + the three review POSTs
+    assert len(routes) == 34
     assert routes <= set(paths)
     error_ref = "#/components/schemas/ErrorBody"
     for path in routes:
-        operation = paths[path]["get"]
+        write = path.endswith("/reviews")  # the review POSTs: 201, and 409 on a reused key
+        operation = paths[path]["post" if write else "get"]
         responses = operation["responses"]
-        assert "200" in responses and responses["200"]["content"]["application/json"]["schema"]
+        ok = responses["201" if write else "200"]
+        assert ok["content"]["application/json"]["schema"]
         expected_errors = {"503"} if path in ("/health", "/ready") else set()
         if path.startswith("/v1"):
-            expected_errors = {"400", "401", "403", "404", "503"}
+            expected_errors = {"400", "401", "403", "404", "503"} | ({"409"} if write else set())
             assert operation["security"] == [{"bearer": []}]
         if path == "/health":
             expected_errors = set()

@@ -243,6 +243,57 @@ def test_metrics_answer_only_the_metrics_token_and_name_no_ids(
     assert f"/markets/{market}" not in text and f"/providers/{provider}/" not in text
 
 
+# Every fraud workbench request (SPEC §15): the report lists as JSON and CSV, and the review
+# routes. None may answer a token without the fraud_analyst role, whatever its markets.
+FRAUD_LISTS = (
+    "/authorizations?type=DOCTOR&settlement_type=CITY",
+    "/authorizations?type=LEGAL_ENTITY&settlement_type=OTHER&include_reviewed=true",
+    "/phone-numbers?include_reviewed=true",
+    "/doctors?min_patients_qty=0",
+)
+REVIEW_ROW_SQL = {
+    "authorizations": "select row_id from fraud.authorization_legal_entity"
+    " order by report_rank limit 3",
+    "phone-numbers": "select row_id from fraud.patients_phonenumber order by report_rank limit 3",
+    "doctors": "select row_id from fraud.total_patients_doctor order by report_rank limit 3",
+}
+
+
+def test_a_lead_can_neither_read_nor_write_the_fraud_workbench(
+    client: TestClient[Litestar],
+    connections: Any,
+    single_market_tokens: dict[int, str],
+    lead_token: str,
+) -> None:
+    import psycopg
+
+    count = "select count(*) from kpi_reviews.reviews"
+    with psycopg.connect(connections.app_dsn) as conn:
+        rows = {r: [x[0] for x in conn.execute(q)] for r, q in REVIEW_ROW_SQL.items()}
+        before = conn.execute(count).fetchone()
+    assert all(rows.values()), "the sweep needs rows of every report"
+    leaks = []
+    for token in [lead_token, *single_market_tokens.values()]:
+        headers = bearer(token)
+        for path in FRAUD_LISTS:
+            for extra in ({}, {"Accept": "text/csv"}):
+                response = client.get(f"{FRAUD}{path}", headers={**headers, **extra})
+                if response.status_code != 403 or "items" in response.text:
+                    leaks.append(f"GET {path} {extra} -> {response.status_code}")
+        for report, ids in rows.items():
+            for row_id in ids:
+                response = client.post(
+                    f"{FRAUD}/{report}/{row_id}/reviews",
+                    json={"verdict": "false_positive", "note": "sweep"},
+                    headers={**headers, "Idempotency-Key": "sweep"},
+                )
+                if response.status_code != 403:
+                    leaks.append(f"POST {report}/{row_id} -> {response.status_code}")
+    with psycopg.connect(connections.app_dsn) as conn:
+        assert conn.execute(count).fetchone() == before, "a lead's review was stored"
+    assert not leaks, "\n".join(leaks[:20])
+
+
 def test_every_clinician_reads_exactly_their_own_personal_rows(
     client: TestClient[Litestar], settings: Settings, dataset: Dataset
 ) -> None:

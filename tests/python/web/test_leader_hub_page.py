@@ -310,6 +310,8 @@ def test_pasted_token_and_a_role_without_leader_hub_access(
     expect(page.get_by_test_id("login")).to_be_visible()
     assert page.evaluate("sessionStorage.getItem('kpi.leaderHub.token')") is None
     page.get_by_test_id("dev-role-fraud-analyst").click()
+    expect(page.get_by_test_id("fraud")).to_be_visible()  # an analyst lands on #/fraud
+    page.goto("/#/hub")
     expect(page.get_by_test_id("hub-error")).to_contain_text("Not allowed")
     shot(page, artifacts, "08-no-leader-role")
 
