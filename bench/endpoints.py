@@ -148,17 +148,17 @@ ENDPOINTS: dict[str, Endpoint] = {
                 f"{FR}/authorizations?type=DOCTOR&settlement_type={v['settlement_type']}"
                 f"&page={_page_of(v)}"
             ),
-            lambda v: fraud.AUTHORIZATION_SQL["DOCTOR"],
+            lambda v: fraud.AUTHORIZATION_QUERIES["DOCTOR"].page,
         ),
         Endpoint(
             "fraud_phone_numbers",
             lambda v: f"{FR}/phone-numbers?page={_page_of(v)}",
-            lambda v: fraud.PHONE_NUMBERS_SQL,
+            lambda v: fraud.PHONE_NUMBERS_QUERY.page,
         ),
         Endpoint(
             "fraud_doctors",
             lambda v: f"{FR}/doctors?page={_page_of(v)}",
-            lambda v: fraud.DOCTORS_SQL,
+            lambda v: fraud.DOCTORS_QUERY.page,
         ),
         # My Performance Hub: the bench token's user id is one clinician (bench.personal_hub)
         *(Endpoint(*spec) for spec in personal_hub.ENDPOINTS),
@@ -176,6 +176,10 @@ ENDPOINTS: dict[str, Endpoint] = {
 }
 # the reports of /{report}/resolved
 RESOLVED_REPORTS = ("authorizations", "phone-numbers", "doctors")
+
+
+# the default report lists' review parameters, as the API binds them (api/fraud/controllers)
+UNREVIEWED = {"include_reviewed": False, "filtered": False, "suppress_days": 90}
 
 
 def sql_of(endpoint: str, values: dict[str, Any]) -> str:
@@ -343,13 +347,14 @@ def _draw(population: Population, rng: random.Random) -> dict[str, dict[str, Any
             **first_page,
         },
         "fraud_authorizations": {
+            **UNREVIEWED,
             "settlement_type": settlement,
             **paged(FRAUD_PER_PAGE, pop.fraud_counts[settlement]),
         },
-        "fraud_phone_numbers": paged(FRAUD_PER_PAGE, pop.fraud_counts["phones"]),
+        "fraud_phone_numbers": {**UNREVIEWED, **paged(FRAUD_PER_PAGE, pop.fraud_counts["phones"])},
         **personal_hub.parameters(pop.clinician, rng),
         "fraud_doctors": {
-            "filtered": False,
+            **UNREVIEWED,
             "min_patients_qty": None,
             "min_patient_increase_30d": None,
             "min_patient_increase_30d_0": None,
