@@ -22,6 +22,7 @@ from api.leader_hub import queries as leader_hub
 from api.params import DEFAULT_POINTS, INTERVAL_DAYS
 from bench import personal_hub
 from bench.common import busiest_markets
+from kpi.settings import DEFAULT_FRAUD_SUPPRESS_DAYS
 
 LH = "/v1/leader-hub-metrics"
 FR = "/v1/fraud-reports"
@@ -179,7 +180,11 @@ RESOLVED_REPORTS = ("authorizations", "phone-numbers", "doctors")
 
 
 # the default report lists' review parameters, as the API binds them (api/fraud/controllers)
-UNREVIEWED = {"include_reviewed": False, "filtered": False, "suppress_days": 90}
+UNREVIEWED = {
+    "include_reviewed": False,
+    "filtered": False,
+    "suppress_days": DEFAULT_FRAUD_SUPPRESS_DAYS,
+}
 
 
 def sql_of(endpoint: str, values: dict[str, Any]) -> str:
