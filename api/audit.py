@@ -14,7 +14,8 @@ On the request path, :meth:`AuditLog.add_items` / :meth:`AuditLog.add` only appe
 tuple of references (the clock, the request id, the principal, the route template, the
 raw provider id, the items or ids) to a list: no formatting and no I/O. A task flushes the
 list every :data:`FLUSH_SECONDS` (or at :data:`BATCH_ROWS` rows): it turns the batch into
-COPY text in a worker thread (the ids read from the items there) and sends it with one
+COPY text on the event loop, :data:`SLICE_ROWS` rows at a time (the ids read from the
+items there), and sends it with one
 ``COPY … FROM STDIN`` on a connection of its own (the read pool is read-only). A failed
 flush keeps the rows and retries. On shutdown (SIGTERM: uvicorn's lifespan shutdown) the
 task is stopped and everything left is written before the process exits; only a
@@ -45,6 +46,7 @@ PHI_OPERATIONS = frozenset(
 )
 FLUSH_SECONDS = 1.0
 BATCH_ROWS = 500
+SLICE_ROWS = 32
 SHUTDOWN_ATTEMPTS = 5
 
 COLUMNS = (
@@ -170,7 +172,7 @@ class AuditLog:
             return True
         batch, self.pending = self.pending, []
         try:
-            text = await asyncio.to_thread(copy_text, batch)
+            text = await _copy_text_in_slices(batch)
             if self._conn is None or self._conn.closed:
                 self._conn = await psycopg.AsyncConnection.connect(
                     self.conninfo, autocommit=False, application_name="kpi-api-audit"
@@ -192,6 +194,18 @@ class AuditLog:
             return False
         self.written += len(batch)
         return True
+
+
+async def _copy_text_in_slices(batch: list[Captured]) -> str:
+    """:func:`copy_text` on the event loop, :data:`SLICE_ROWS` rows at a time with a
+    yield between slices: no request waits for more than one slice (~1 ms). (A worker
+    thread took the GIL from the loop in 5 ms turns: measured, a flush of 400 rows then
+    delayed the requests that overlapped it by 10–50 ms.)"""
+    lines: list[str] = []
+    for start in range(0, len(batch), SLICE_ROWS):
+        lines.extend([_line(row) for row in batch[start : start + SLICE_ROWS]])
+        await asyncio.sleep(0)
+    return "".join(lines)
 
 
 def copy_text(batch: list[Captured]) -> str:
