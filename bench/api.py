@@ -5,7 +5,9 @@ validation, typed responses, response cache off) from a load generator in its ow
 (``wrk`` + bench/wrk.lua, or bench/loadgen.py when wrk is missing), with a token of a lead
 of several markets and random markets/providers/shifts/pages. Beside it, at 16
 connections: ``pgbench`` running the endpoint's SQL (same random parameters) and a
-minimal Litestar app (no auth, no validation) running that same SQL. First the server
+minimal Litestar app (no auth, no validation) running that same SQL; both apps are up at
+once and their c=16 runs alternate (app, minimal, minimal, app), so that the machine's
+drift during a run favours neither side of the ratio. First the server
 choice (uvicorn h11 / uvicorn uvloop+httptools / granian, 1 or one-per-CPU workers, pool
 size) on the ranking endpoint; every other figure is of what ``kpi serve`` runs
 (uvicorn + uvloop + httptools, one worker per CPU, the default pool). Last, the response
@@ -139,50 +141,66 @@ def compare_servers(work: Workload, configs: list[ServerConfig]) -> list[dict[st
     return servers
 
 
-def measure_app(work: Workload, config: ServerConfig) -> dict[str, dict[int, dict[str, Any]]]:
-    """Every endpoint of the real app at 1/16/64 connections, response cache off."""
-    app: dict[str, dict[int, dict[str, Any]]] = {}
-    with work.serve(config) as port:
-        for name in work.endpoints:
-            load(port, work.paths[name], 16, 1.0, work.bearer)
-            app[name] = {
-                c: load(port, work.paths[name], c, work.seconds, work.bearer) for c in CONNECTIONS
-            }
-            work.log(
-                f"  {name}: "
-                + ", ".join(
-                    f"c{c} {r['rps']:,.0f} req/s p99 {r['p99_ms']:.1f} ms"
-                    for c, r in app[name].items()
-                )
-            )
-    return app
+ABBA = ("app", "minimal", "minimal", "app")  # the order of the c=16 runs of an endpoint
 
 
-def measure_minimal(work: Workload, config: ServerConfig) -> dict[str, dict[str, Any]]:
-    """The minimal app at 16 connections: the same SQL with no auth, validation or types,
-    on the same server (the ceiling the real app is held to)."""
-    minimal = {}
-    with work.serve(config, "minimal") as port:
-        for name in work.endpoints:
-            min_paths = [f"/min/{name}/{i}" for i in range(len(work.params[name]))]
-            load(port, min_paths, 16, 1.0)
-            minimal[name] = load(port, min_paths, 16, work.seconds)
-    return minimal
+def _combined(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Runs of one side at 16 connections as one figure: mean req/s and p50, the worst
+    p99, the requests and errors summed; the runs themselves kept beside."""
+    return {
+        "tool": runs[0]["tool"],
+        "connections": runs[0]["connections"],
+        "requests": sum(r["requests"] for r in runs),
+        "rps": sum(r["rps"] for r in runs) / len(runs),
+        "p50_ms": sum(r["p50_ms"] for r in runs) / len(runs),
+        "p99_ms": max(r["p99_ms"] for r in runs),
+        "errors": sum(r["errors"] for r in runs),
+        "runs": runs,
+    }
+
+
+def measure_pair(work: Workload, name: str, ports: dict[str, int]) -> dict[str, Any]:
+    """One endpoint on both apps (both up at once): the real app at 1 and 64 connections,
+    and at 16 the real and the minimal app in ABBA order. The machine's speed drifts by up
+    to 3x within a run; alternating the two sides of the ratio keeps the drift out of it
+    (measuring every endpoint of the real app first and the minimal app after did not)."""
+    paths = {
+        "app": work.paths[name],
+        "minimal": [f"/min/{name}/{i}" for i in range(len(work.params[name]))],
+    }
+    bearer = {"app": work.bearer, "minimal": ""}
+    for side in ("app", "minimal"):
+        load(ports[side], paths[side], 16, 1.0, bearer[side])  # warm up
+    at_16: dict[str, list[dict[str, Any]]] = {"app": [], "minimal": []}
+    for side in ABBA:
+        at_16[side].append(load(ports[side], paths[side], 16, work.seconds, bearer[side]))
+    app = {
+        1: load(ports["app"], paths["app"], 1, work.seconds, work.bearer),
+        16: _combined(at_16["app"]),
+        64: load(ports["app"], paths["app"], 64, work.seconds, work.bearer),
+    }
+    return {"app": app, "minimal": _combined(at_16["minimal"])}
 
 
 def measure_endpoints(work: Workload, config: ServerConfig) -> dict[str, Any]:
-    """Per endpoint: the real app, the minimal app and pgbench running the endpoint's SQL."""
-    app = measure_app(work, config)
-    minimal = measure_minimal(work, config)
+    """Per endpoint: the real app, the minimal app (same SQL, no auth, validation or
+    types: the ceiling the real app is held to) and pgbench running the endpoint's SQL."""
     endpoints: dict[str, Any] = {}
+    with work.serve(config) as app_port, work.serve(config, "minimal") as minimal_port:
+        for name in work.endpoints:
+            endpoints[name] = measure_pair(work, name, {"app": app_port, "minimal": minimal_port})
+            app, minimal = endpoints[name]["app"], endpoints[name]["minimal"]
+            work.log(
+                f"  {name}: "
+                + ", ".join(
+                    f"c{c} {r['rps']:,.0f} req/s p99 {r['p99_ms']:.1f} ms" for c, r in app.items()
+                )
+                + f"; minimal c16 {minimal['rps']:,.0f} req/s"
+            )
     for name in work.endpoints:
         script = pgbench_script(name, work.params[name][:500])
-        on_postgres = pgbench(work.app_dsn, script, 16, work.seconds)
-        endpoints[name] = {"app": app[name], "minimal": minimal[name], "pgbench": on_postgres}
-        work.log(
-            f"  {name}: minimal {minimal[name]['rps']:,.0f} req/s,"
-            f" pgbench {on_postgres.get('rps', 0):,.0f} tps"
-        )
+        endpoints[name]["pgbench"] = on_postgres = pgbench(work.app_dsn, script, 16, work.seconds)
+        work.log(f"  {name}: pgbench {on_postgres.get('rps', 0):,.0f} tps")
     return endpoints
 
 
