@@ -102,8 +102,10 @@ def handle_api_error(_: Request, exc: ApiError) -> Response[ErrorBody]:
     return error_response(exc.status, exc.message, exc.field, exc.headers)
 
 
-def handle_validation_error(_: Request, exc: ValidationException) -> Response[ErrorBody]:
-    """Litestar's parameter validation (types, ranges, enums, missing) → a field-level 400."""
+def handle_validation_error(request: Request, exc: ValidationException) -> Response[ErrorBody]:
+    """Litestar's parameter validation (types, ranges, enums, missing) → a field-level 400,
+    in the words of the route's own ``field_rules`` where it has them."""
+    rules = _route_rules(request)
     extra = exc.extra if isinstance(exc.extra, list) else []
     first = extra[0] if extra and isinstance(extra[0], dict) else {}
     field = first.get("key")
@@ -111,12 +113,17 @@ def handle_validation_error(_: Request, exc: ValidationException) -> Response[Er
         field = "body"
     if field:
         missing = "required" in str(first.get("message", "")).lower()
-        return error_response(400, describe_invalid(field, missing=missing), field)
+        return error_response(400, describe_invalid(field, missing=missing, rules=rules), field)
     match = _MISSING_PARAMETER.search(str(exc.detail))
     if match:
         field = match.group(1)
-        return error_response(400, describe_invalid(field, missing=True), field)
+        return error_response(400, describe_invalid(field, missing=True, rules=rules), field)
     return error_response(400, "the request's parameters are invalid")
+
+
+def _route_rules(request: Request) -> dict[str, str]:
+    handler = request.scope.get("route_handler")
+    return handler.opt.get("field_rules", {}) if handler is not None else {}
 
 
 def handle_http_exception(_: Request, exc: HTTPException) -> Response[ErrorBody]:

@@ -10,6 +10,7 @@ dbt_project.yml (``kpi.project``) rather than copied here.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, get_args
 
 from litestar.params import PathParameter, QueryParameter
@@ -162,7 +163,8 @@ MinPatientIncreaseZero = _minimum(
 )
 
 
-def _choices(literal: object) -> str:
+def choices(literal: object) -> str:
+    """A Literal's values as a 400 message's words: "a or b", "one of a, b, c"."""
     values = [str(v) for v in get_args(literal)]
     return " or ".join(values) if len(values) == 2 else "one of " + ", ".join(values)
 
@@ -175,15 +177,15 @@ FIELD_RULES: dict[str, str] = {
     "page": f"must be a whole number from 1 to {MAX_PAGE}",
     "per_page": f"must be a whole number from 1 to {MAX_PER_PAGE}",
     "search": f"must be at most {MAX_SEARCH_LENGTH} characters, without NUL bytes",
-    "metric": f"must be {_choices(Metric)}",
-    "job_title": f"must be {_choices(JobTitle)}",
-    "sort": f"must be {_choices(SortOrder)}",
+    "metric": f"must be {choices(Metric)}",
+    "job_title": f"must be {choices(JobTitle)}",
+    "sort": f"must be {choices(SortOrder)}",
     "last_days": f"must be a whole number from 1 to {SHIFT_HISTORY_DAYS}",
     "is_abx_prescribed": "must be true or false",
     "is_escalated": "must be true or false",
-    "type": f"must be {_choices(AuthorizationType)}",
-    "settlement_type": f"must be {_choices(SettlementType)}",
-    "interval": f"must be {_choices(HistoryInterval)}",
+    "type": f"must be {choices(AuthorizationType)}",
+    "settlement_type": f"must be {choices(SettlementType)}",
+    "interval": f"must be {choices(HistoryInterval)}",
     "points": f"must be a whole number from 1 to {MAX_HISTORY_POINTS}",
     "min_patients_qty": f"must be a whole number from 0 to {MAX_QUANTITY}",
     "min_patient_increase_30d": f"must be a number from 0 to {MAX_QUANTITY}",
@@ -198,11 +200,16 @@ FIELD_RULES: dict[str, str] = {
 }
 
 
-def describe_invalid(field: str, *, missing: bool = False) -> str:
-    """The 400 message for a parameter: its rule, never its value."""
-    rule = FIELD_RULES.get(field, "is invalid")
+def describe_invalid(
+    field: str, *, missing: bool = False, rules: Mapping[str, str] | None = None
+) -> str:
+    """The 400 message for a parameter: its rule, never its value. ``rules``: a route's
+    own rules (``opt["field_rules"]``), where its field of a shared name takes fewer
+    values than :data:`FIELD_RULES` says."""
+    rules = {**FIELD_RULES, **(rules or {})}
+    rule = rules.get(field, "is invalid")
     if missing:
-        return f"{field} is required and {rule}" if field in FIELD_RULES else f"{field} is required"
+        return f"{field} is required and {rule}" if field in rules else f"{field} is required"
     return f"{field} {rule}"
 
 

@@ -22,7 +22,7 @@ from litestar.params import QueryParameter
 from api.db import Rows, database_of, paged_query
 from api.errors import PROTECTED_RESPONSES, not_found
 from api.leader_hub.queries import MARKET_EXISTS, MARKET_PROVIDER_VISIBLE
-from api.params import MarketId, PageNumber, PerPage, ProviderId, offset
+from api.params import MarketId, PageNumber, PerPage, ProviderId, choices, offset
 from api.policy import PROVIDER_VISIBLE, principal_of
 from api.responses import OptionalLocalDateTime, Paged, envelope, items_of
 
@@ -32,6 +32,8 @@ ChangeMetric = Literal[
 ChangeMetricParam = Annotated[
     ChangeMetric, QueryParameter(description="The metric whose change to explain.")
 ]
+# The 400's words for `metric` here: the visit metrics only (not the ranking's shift one)
+_FIELD_RULES = {"field_rules": {"metric": f"must be {choices(ChangeMetric)}"}}
 
 # The metric over a group of visits (`direction = %s`), rounded like the mart's metric
 # (numeric round: half away from zero, SPEC §6).
@@ -181,6 +183,7 @@ async def _page(
     "/markets/{market_id:str}/changes",
     operation_id="listMarketChanges",
     summary="Why a market metric moved: the visits that entered and left its window",
+    opt=_FIELD_RULES,
     **_docs,
 )
 async def list_market_changes(
@@ -199,6 +202,7 @@ async def list_market_changes(
     "/markets/{market_id:str}/providers/{provider_id:str}/changes",
     operation_id="listMarketProviderChanges",
     summary="Why a provider's metric in a market moved: the visits that entered and left",
+    opt=_FIELD_RULES,
     **_docs,
 )
 async def list_market_provider_changes(

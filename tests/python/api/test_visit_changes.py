@@ -109,7 +109,11 @@ def test_changes_bad_input_is_a_400_naming_the_field(get, query):
     response = get(f"{BASE}/markets/1/changes{query}")
     assert response.status_code == 400
     field = "per_page" if "per_page" in query else "metric"
-    assert field in response.text
+    assert response.json()["field"] == field
+    if field == "metric":  # the drill-down's own metrics, not the ranking's shift metric
+        message = response.json()["message"]
+        assert "on_scene_time" in message and "net_promoter_score" in message
+        assert "on_task_percent" not in message
 
 
 def test_a_non_leader_may_not_see_changes(client):
