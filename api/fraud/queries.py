@@ -50,7 +50,7 @@ REVIEW_COLUMNS = (
 NOT_SUPPRESSED = """not coalesce(
         not (%(include_reviewed)s or %(filtered)s)
         and review.verdict = 'false_positive'
-        and review.reviewed_at > now() - make_interval(days => %(suppress_days)s),
+        and review.reviewed_at > now() - make_interval(days => %(suppress_days)s::integer),
         false
     )"""
 
