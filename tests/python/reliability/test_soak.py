@@ -1,4 +1,4 @@
-"""The short soak: bench/soak.py for ~20 s while `kpi sync` alternates two real builds.
+"""The short soak: bench/soak.py for ~10 s while `kpi sync` alternates two real builds.
 
 The build `make test` made (KPI_TEST_AS_OF) is one snapshot; the other is the same
 sources generated again into a scratch warehouse and built by dbt for the day before.
@@ -21,7 +21,7 @@ from bench import soak
 from kpi.embedded import Connections
 from kpi.settings import Settings
 
-SOAK_SECONDS = 20
+SOAK_SECONDS = 10  # and on until both days were synced (min_syncs)
 SOAK_CLIENTS = 4
 
 
