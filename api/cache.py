@@ -43,7 +43,6 @@ import asyncio
 import hashlib
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,7 +52,7 @@ from urllib.parse import parse_qsl
 from litestar import Request, Response
 from litestar.serialization import encode_json
 
-from api.audit import AuditIds, ids_of, is_phi_route
+from api.audit import AuditIds, is_phi_route
 from api.db import SNAPSHOT, Database
 from api.errors import ApiError
 from api.tokens import Principal
@@ -230,16 +229,14 @@ def _not_modified(etag: str) -> Response[bytes]:
     )
 
 
-def _audit_computed(response: Response[Any]) -> Sequence[Any] | None:
-    """A computed 200 of a PHI route: audit the items it returns (their ids are read off
-    the request path by the audit writer); the items, for a cache entry's ids."""
+def _audit_computed(response: Response[Any]) -> AuditIds | None:
+    """A computed 200 of a PHI route: audit the ids of the items it returns; the ids, for
+    a cache entry."""
     request = _current.get()
     _current.set(None)
     if request is None or response.status_code != 200 or not is_phi_route(request):
         return None
-    items = getattr(response.content, "items", ())
-    request.app.state.audit_log.add_items(request, items)
-    return items
+    return request.app.state.audit_log.add_items(request, getattr(response.content, "items", ()))
 
 
 def _cache_of(request: Request[Any, Any, Any]) -> ResponseCache | None:
@@ -291,7 +288,7 @@ async def after_request(response: Response[Any]) -> Response[Any]:
     body = content if isinstance(content, bytes) else encode_json(content)
     etag = etag_of(key)
     media_type = str(response.media_type)
-    cache.put(key, Entry(body, etag, media_type, None if audit is None else ids_of(audit)))
+    cache.put(key, Entry(body, etag, media_type, audit))
     if _matches(request, etag):
         return _not_modified(etag)
     return Response(

@@ -131,8 +131,11 @@ def test_audit_rows_keep_every_character_of_what_they_record(audited: str) -> No
     ]
     log = AuditLog(audited)
     started = datetime.now(UTC)
-    log.add_items(request(1, "77"), items)
+    ids = log.add_items(request(1, "77"), items)
     log.add(request(2, None), ((5, 6), ()))
+    # the request path keeps the ids, never the response items (the GC would scan them)
+    assert log.pending[0][-1] == ids and not any(item in log.pending[0] for item in items)
+    assert ids[0] == tuple(item.care_request_id for item in items)
 
     async def write() -> None:
         await log.start()
