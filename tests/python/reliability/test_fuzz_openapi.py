@@ -56,7 +56,7 @@ load_all_checks()
 # Every check schemathesis has (its CLI's `--checks all`), so a check added by a new
 # schemathesis release is on too.
 CHECKS = SCHEMATHESIS_CHECKS.get_all()
-EXAMPLES_PER_OPERATION = 100
+EXAMPLES_PER_OPERATION = 70
 DENIED_EXAMPLES = 20
 
 # My Performance Hub: also fuzzed with a clinician's token (their user id, no markets)
