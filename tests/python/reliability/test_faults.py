@@ -33,6 +33,7 @@ from api.tokens import mint_dev_token
 from bench.soak import uri_for_dbname
 from kpi.embedded import Connections
 from kpi.settings import Settings
+from synthetic import SOURCE_SCHEMAS
 
 
 def _checksums(dsn: str, tables: list[str]) -> dict[str, str]:
@@ -279,12 +280,13 @@ def test_daily_job_with_an_empty_source_does_not_sync_and_keeps_serving_the_prev
             # Replication delivered empty tables: every table of both source systems, so
             # that every source's `not_empty` test fails and dbt skips every model after
             # them (two empty tables left the others' models running: 43 s of make test).
-            conn.execute(
-                "do $$ begin execute (select 'truncate ' || string_agg(format('%I.%I',"
-                " table_schema, table_name), ', ') from information_schema.tables where"
-                " table_schema in ('station', 'ehealth') and table_type = 'BASE TABLE');"
-                " end $$"
-            )
+            tables = conn.execute(
+                "select quote_ident(table_schema) || '.' || quote_ident(table_name)"
+                " from information_schema.tables"
+                " where table_schema = any(%s) and table_type = 'BASE TABLE'",
+                [list(SOURCE_SCHEMAS)],
+            ).fetchall()
+            conn.execute("truncate " + ", ".join(name for (name,) in tables))
         daily = _kpi(tmp_path, "daily", "--as-of", as_of.isoformat(), **env)
     finally:
         receiver.stop()
